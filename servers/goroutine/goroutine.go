@@ -1,0 +1,77 @@
+// Package goroutine serves each connection on its own goroutine over Go's
+// net package: the model of Go's own net/http. The code reads like a
+// thread per connection with blocking calls, but underneath the runtime's
+// netpoller (epoll on Linux) parks a goroutine whose socket is not ready
+// and runs another on the same OS thread: M:N scheduling, a few KiB of
+// stack per connection, and GOMAXPROCS threads doing the work.
+package goroutine
+
+import (
+	"context"
+	"errors"
+	"net"
+	"syscall"
+
+	"netmodels/servers/blocking"
+	"netmodels/servers/httpx"
+	"netmodels/servers/model"
+	"netmodels/servers/rawsock"
+)
+
+// Name is the model's name.
+const Name = "goroutine"
+
+type server struct{ cfg model.Config }
+
+// New returns the goroutine-per-connection model.
+func New(cfg model.Config) model.Model { return &server{cfg.WithDefaults()} }
+
+func (s *server) Name() string { return Name }
+
+func (s *server) Serve(ctx context.Context, addr string) error {
+	cfg := s.cfg
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	r := httpx.NewResponder(Name, cfg.Handler)
+	tr := blocking.NewTracker(func(c *net.TCPConn) { _ = c.CloseRead() })
+	stop := context.AfterFunc(ctx, func() {
+		tr.Stop()
+		ln.Close()
+	})
+	defer stop()
+	opts := blocking.Options{HeaderTimeout: cfg.HeaderTimeout, IdleTimeout: cfg.IdleTimeout, Stopping: tr.Stopping()}
+	cfg.Ready(ln.Addr())
+	var bo rawsock.Backoff
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if tr.Stopping().Load() {
+				break
+			}
+			var se syscall.Errno
+			if errors.As(err, &se) && rawsock.IsTemporary(se) {
+				cfg.Log.Printf("accept: %v; backing off", err)
+				bo.Wait()
+				continue
+			}
+			return err
+		}
+		bo.Reset()
+		tc := c.(*net.TCPConn)
+		if !tr.Add(tc) {
+			tc.Close()
+			continue
+		}
+		go func() {
+			_ = blocking.Serve(tc, r.NewSession(), opts)
+			tr.Done(tc)
+			tc.Close()
+		}()
+	}
+	if !tr.Wait(cfg.GraceTimeout) {
+		cfg.Log.Printf("graceful stop: grace period over with connections still open")
+	}
+	return nil
+}

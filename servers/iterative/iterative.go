@@ -1,0 +1,57 @@
+// Package iterative is the single-loop server: one thread of control
+// accepts a connection with a blocking accept(2), serves it with blocking
+// read(2) and write(2) until it closes or times out, and only then accepts
+// the next. Every other client waits in the kernel's accept queue (the
+// listen backlog) meanwhile: head-of-line blocking, shown as it is.
+//
+// This is Stevens' iterative server (UNP §4.5) and the blog's "single
+// process" server. A keep-alive client holds the server for as long as it
+// keeps its connection; a /sleep or a bubble sort holds it for everyone.
+package iterative
+
+import (
+	"context"
+
+	"golang.org/x/sys/unix"
+
+	"netmodels/servers/blocking"
+	"netmodels/servers/httpx"
+	"netmodels/servers/model"
+	"netmodels/servers/rawsock"
+)
+
+// Name is the model's name.
+const Name = "iterative"
+
+type server struct{ cfg model.Config }
+
+// New returns the iterative model.
+func New(cfg model.Config) model.Model { return &server{cfg.WithDefaults()} }
+
+func (s *server) Name() string { return Name }
+
+func (s *server) Serve(ctx context.Context, addr string) error {
+	cfg := s.cfg
+	lfd, bound, err := rawsock.Listen(addr, rawsock.Options{Backlog: cfg.Backlog})
+	if err != nil {
+		return err
+	}
+	defer unix.Close(lfd)
+	r := httpx.NewResponder(Name, cfg.Handler)
+	tr := blocking.NewTracker(rawsock.ShutdownRead)
+	stop := context.AfterFunc(ctx, func() {
+		tr.Stop()
+		rawsock.ShutdownRead(lfd)
+	})
+	defer stop()
+	opts := blocking.Options{HeaderTimeout: cfg.HeaderTimeout, IdleTimeout: cfg.IdleTimeout, Stopping: tr.Stopping()}
+	cfg.Ready(bound)
+	return rawsock.AcceptLoop(lfd, tr.Stopping(), cfg.Log, func(fd int) {
+		if tr.Add(fd) {
+			c := rawsock.Conn{FD: fd}
+			_ = blocking.Serve(&c, r.NewSession(), opts)
+			tr.Done(fd)
+		}
+		unix.Close(fd)
+	})
+}

@@ -1,0 +1,73 @@
+// Package model defines what a netmodels server model is: a name and a
+// Serve method, configured by a Config. It is a leaf package so that every
+// model can implement it and the registry (package servers) can list them
+// all without an import cycle.
+package model
+
+import (
+	"context"
+	"log"
+	"net"
+	"os"
+	"runtime"
+	"time"
+
+	"netmodels/servers/httpx"
+)
+
+// Model is one way to give connections a CPU. Serve listens on addr and
+// serves until ctx is done, then stops gracefully: it stops accepting,
+// lets in-flight answers finish, closes every descriptor it opened, and
+// returns. It returns an error only if it could not serve at all.
+type Model interface {
+	Name() string
+	Serve(ctx context.Context, addr string) error
+}
+
+// Config is what every model is built from. Zero fields take the defaults
+// of WithDefaults.
+type Config struct {
+	Handler       httpx.Handler
+	HeaderTimeout time.Duration // a started request must be complete within it
+	IdleTimeout   time.Duration // a keep-alive connection may idle this long
+	GraceTimeout  time.Duration // how long a graceful stop waits for answers
+	Backlog       int           // listen(2) backlog
+	Workers       int           // pool and prefork workers, event loops; 0: GOMAXPROCS
+	Queue         int           // bounded queue of the pool models
+	MaxConns      int           // connections (or child processes) served at once
+	Ready         func(net.Addr)
+	Log           *log.Logger
+}
+
+// WithDefaults fills zero fields with the defaults.
+func (c Config) WithDefaults() Config {
+	if c.HeaderTimeout <= 0 {
+		c.HeaderTimeout = httpx.DefaultHeaderTimeout
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = httpx.DefaultIdleTimeout
+	}
+	if c.GraceTimeout <= 0 {
+		c.GraceTimeout = 30 * time.Second
+	}
+	if c.Backlog <= 0 {
+		c.Backlog = 1024
+	}
+	if c.Workers <= 0 {
+		// GOMAXPROCS, not NumCPU: it follows a container's CPU limit.
+		c.Workers = runtime.GOMAXPROCS(0)
+	}
+	if c.Queue <= 0 {
+		c.Queue = 1024
+	}
+	if c.MaxConns <= 0 {
+		c.MaxConns = 10000
+	}
+	if c.Ready == nil {
+		c.Ready = func(net.Addr) {}
+	}
+	if c.Log == nil {
+		c.Log = log.New(os.Stderr, "", log.LstdFlags)
+	}
+	return c
+}
