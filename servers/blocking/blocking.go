@@ -82,6 +82,9 @@ func Serve(st Stream, s *httpx.Session, o Options) error {
 			if kind, d := s.Pending(); kind == httpx.DeferSleep && d > 0 {
 				time.Sleep(d)
 			}
+			if o.Stopping != nil && o.Stopping.Load() {
+				s.Drain()
+			}
 			var closeAfter bool
 			out, closeAfter = s.Complete(out)
 			if _, err := st.Write(out); err != nil {

@@ -16,8 +16,8 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"syscall"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -150,4 +150,3 @@ func childTimeouts() (header, idle time.Duration) {
 	}
 	return header, idle
 }
-

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	gn "github.com/panjf2000/gnet/v2"
-	"github.com/panjf2000/gnet/v2/pkg/logging"
 	"golang.org/x/sys/unix"
 
 	"netmodels/servers/httpx"
@@ -70,7 +69,7 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 			gn.WithNumEventLoop(cfg.Workers),
 			gn.WithTCPNoDelay(gn.TCPNoDelay),
 			gn.WithReuseAddr(true),
-			gn.WithLogLevel(logging.ErrorLevel),
+			gn.WithLogger(logger{cfg.Log}),
 		)
 	}()
 	select {
@@ -154,7 +153,10 @@ func (ev *events) process(c gn.Conn, st *conn) gn.Action {
 		}
 		in, _ := c.Peek(-1)
 		n, out, status := st.sess.Feed(in, st.out[:0])
-		_, _ = c.Discard(n)
+		if n > 0 {
+			// Never Discard(0): gnet reads n <= 0 as "everything".
+			_, _ = c.Discard(n)
+		}
 		if len(out) > 0 {
 			_, _ = c.Write(out)
 		}
@@ -200,6 +202,9 @@ func (ev *events) sleep(c gn.Conn, st *conn, d time.Duration) {
 	st.deferred = true
 	st.deadline.Store(0)
 	time.AfterFunc(d, func() {
+		if ev.stopping.Load() {
+			st.sess.Drain()
+		}
 		out, closeAfter := st.sess.Complete(st.out[:0])
 		st.out = out
 		_ = c.AsyncWrite(out, func(c gn.Conn, err error) error {
@@ -258,3 +263,15 @@ func (ev *events) stop(errc chan error) error {
 	}
 	return <-errc
 }
+
+// logger passes gnet's warnings and errors to the model's log and drops
+// its chatter.
+type logger struct {
+	l interface{ Printf(string, ...any) }
+}
+
+func (logger) Debugf(string, ...any)       {}
+func (logger) Infof(string, ...any)        {}
+func (g logger) Warnf(f string, a ...any)  { g.l.Printf("gnet: "+f, a...) }
+func (g logger) Errorf(f string, a ...any) { g.l.Printf("gnet: "+f, a...) }
+func (g logger) Fatalf(f string, a ...any) { g.l.Printf("gnet: fatal: "+f, a...) }

@@ -75,7 +75,7 @@ func (h *Router) Handle(req *httpx.Request, res *httpx.Response) {
 		deferSort(req, res, Heap, DefaultN, DefaultMax, true)
 	default:
 		name, ok := bytes.CutPrefix(path, []byte("/sort/"))
-		if !ok {
+		if !ok || len(name) == 0 || bytes.IndexByte(name, '/') >= 0 {
 			res.SetError(404, "not found")
 			return
 		}

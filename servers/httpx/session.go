@@ -151,6 +151,12 @@ func (s *Session) Feed(in, out []byte) (consumed int, _ []byte, _ FeedStatus) {
 				if len(b) > MaxHeaderBytes {
 					return pos, s.fail(out, ErrHeaderTooLarge), FeedClose
 				}
+				// Judge the request line as soon as it is complete, so
+				// that an HTTP/0.9 request (one line, no blank line) or
+				// garbage is answered now, not after the header timeout.
+				if err := s.checkLine(b); err != nil {
+					return pos, s.fail(out, err), FeedClose
+				}
 				s.scan = len(b)
 				return pos, out, FeedMore
 			}
@@ -208,6 +214,20 @@ func (s *Session) Feed(in, out []byte) (consumed int, _ []byte, _ FeedStatus) {
 	}
 }
 
+// checkLine parses the request line of an incomplete head when new input
+// holds a line end (the request line is complete then), and returns its
+// error.
+func (s *Session) checkLine(b []byte) *Error {
+	for i := s.scan; i < len(b); i++ {
+		if b[i] == '\n' {
+			line, _ := nextLine(b)
+			var req Request
+			return parseRequestLine(line, &req)
+		}
+	}
+	return nil
+}
+
 // continue100 sends the interim "100 Continue" once for a request that
 // expects it and whose body has not arrived (RFC 9110 §10.1.1).
 func (s *Session) continue100(out []byte) []byte {
@@ -258,6 +278,8 @@ func (s *Session) call(f func()) {
 
 func (s *Session) write(out []byte) []byte {
 	res := &s.res
+	// A stop that began while the answer was in progress closes after it.
+	s.pendClose = s.pendClose || s.draining
 	return appendHead(out, s.r.server, s.date.get(), res.Status, res.ContentType, len(res.Body),
 		s.pendClose, s.pendKA10, res.Allow, res.Body, s.pendHead)
 }

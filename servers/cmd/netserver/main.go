@@ -74,7 +74,7 @@ func run(args []string, h httpx.Handler) int {
 	m := e.New(model.Config{
 		Handler: h, HeaderTimeout: *header, IdleTimeout: *idle, GraceTimeout: *grace,
 		Backlog: *backlog, Workers: *workers, Queue: *queue, MaxConns: *maxConns,
-		Log: logger,
+		Log:   logger,
 		Ready: func(a net.Addr) { logger.Printf("serving on %v", a) },
 	})
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
