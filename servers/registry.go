@@ -2,6 +2,7 @@ package servers
 
 import (
 	"netmodels/servers/fork"
+	"netmodels/servers/fork/child"
 	"netmodels/servers/gnet"
 	"netmodels/servers/goroutine"
 	"netmodels/servers/httpx"
@@ -41,8 +42,8 @@ func Lookup(name string) (Entry, bool) {
 // returns the exit code and true in a child, and false otherwise. Call it
 // first thing in main, and in TestMain of tests that run those models.
 func RunChild(h httpx.Handler) (int, bool) {
-	if fork.IsChild() {
-		return fork.RunChild(h), true
+	if child.Is() {
+		return child.Run(fork.Name, h), true
 	}
 	return 0, false
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // Stream is a connection as the loop needs it. *net.TCPConn and
-// *rawsock.Conn implement it.
+// *fdconn.Conn implement it.
 type Stream interface {
 	Read(p []byte) (int, error)
 	Write(p []byte) (int, error)

@@ -15,14 +15,14 @@ package fork
 import (
 	"context"
 	"os"
-	"os/signal"
+	"path/filepath"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 
-	"netmodels/servers/blocking"
+	"netmodels/servers/fdconn"
+	"netmodels/servers/fork/child"
 	"netmodels/servers/httpx"
 	"netmodels/servers/model"
 	"netmodels/servers/procs"
@@ -31,12 +31,6 @@ import (
 
 // Name is the model's name.
 const Name = "fork"
-
-// envChild marks a child process; envTimeouts carries its timeouts.
-const (
-	envChild    = "NETMODELS_CHILD"
-	envTimeouts = "NETMODELS_TIMEOUTS"
-)
 
 type server struct{ cfg model.Config }
 
@@ -52,14 +46,12 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 		return err
 	}
 	defer unix.Close(lfd)
-	env := append(os.Environ(),
-		envChild+"="+Name,
-		envTimeouts+"="+cfg.HeaderTimeout.String()+","+cfg.IdleTimeout.String(),
-	)
-	g, err := procs.NewGroup(env)
+	env := child.Env(os.Environ(), cfg.HeaderTimeout, cfg.IdleTimeout)
+	g, err := procs.NewGroup(ChildBinary(cfg.ChildBinary), env)
 	if err != nil {
 		return err
 	}
+	cfg.Log.Printf("fork: one %s process per connection", filepath.Base(g.Exe()))
 	r := httpx.NewResponder(Name, cfg.Handler)
 	var stopping atomic.Bool
 	stop := context.AfterFunc(ctx, func() {
@@ -95,7 +87,7 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 // after the client's request was read or a short wait: closing with unread
 // input would send a reset that can destroy the answer in flight.
 func refuse(r *httpx.Responder, fd int) {
-	c := rawsock.Conn{FD: fd}
+	c := fdconn.Conn{FD: fd}
 	_, _ = c.Write(r.AppendError(nil, httpx.ErrUnavailable))
 	_ = unix.Shutdown(fd, unix.SHUT_WR)
 	_ = c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
@@ -108,45 +100,26 @@ func refuse(r *httpx.Responder, fd int) {
 	unix.Close(fd)
 }
 
-// IsChild reports whether this process is a fork child.
-func IsChild() bool { return os.Getenv(envChild) == Name }
+// ChildName is the small companion binary (servers/cmd/netchild) that
+// serves one connection. It imports only the responder, so it starts
+// about as fast as any Go program can; netserver links gnet, whose
+// logging pulls in net/http and crypto, and their initialisation is paid
+// by every child that re-executes netserver (docs/models/fork.md).
+const ChildName = "netchild"
 
-// RunChild serves the connection on descriptor 3 with h and returns the
-// exit code. The parent made this process for that one connection: it
-// serves it (keep-alive included) and ends.
-func RunChild(h httpx.Handler) int {
-	const fd = 3
-	header, idle := childTimeouts()
-	r := httpx.NewResponder(Name, h)
-	tr := blocking.NewTracker(rawsock.ShutdownRead)
-	tr.Add(fd)
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
-	go func() {
-		<-sig
-		tr.Stop()
-	}()
-	c := rawsock.Conn{FD: fd}
-	_ = blocking.Serve(&c, r.NewSession(), blocking.Options{
-		HeaderTimeout: header, IdleTimeout: idle, Stopping: tr.Stopping(),
-	})
-	unix.Close(fd)
-	return 0
-}
-
-// childTimeouts reads the timeouts the parent passed.
-func childTimeouts() (header, idle time.Duration) {
-	header, idle = httpx.DefaultHeaderTimeout, httpx.DefaultIdleTimeout
-	v := os.Getenv(envTimeouts)
-	for i := 0; i < len(v); i++ {
-		if v[i] == ',' {
-			if d, err := time.ParseDuration(v[:i]); err == nil {
-				header = d
-			}
-			if d, err := time.ParseDuration(v[i+1:]); err == nil {
-				idle = d
-			}
-		}
+// ChildBinary resolves the program to start per connection: exe when set,
+// else netchild beside the running binary, else "" (the running binary).
+func ChildBinary(exe string) string {
+	if exe != "" {
+		return exe
 	}
-	return header, idle
+	self, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	c := filepath.Join(filepath.Dir(self), ChildName)
+	if st, err := os.Stat(c); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+		return c
+	}
+	return ""
 }

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"netmodels/servers/blocking"
+	"netmodels/servers/fdconn"
 	"netmodels/servers/httpx"
 	"netmodels/servers/model"
 	"netmodels/servers/rawsock"
@@ -48,7 +49,7 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 	cfg.Ready(bound)
 	return rawsock.AcceptLoop(lfd, tr.Stopping(), cfg.Log, func(fd int) {
 		if tr.Add(fd) {
-			c := rawsock.Conn{FD: fd}
+			c := fdconn.Conn{FD: fd}
 			_ = blocking.Serve(&c, r.NewSession(), opts)
 			tr.Done(fd)
 		}

@@ -35,8 +35,12 @@ type Config struct {
 	Workers       int           // pool and prefork workers, event loops; 0: GOMAXPROCS
 	Queue         int           // bounded queue of the pool models
 	MaxConns      int           // connections (or child processes) served at once
-	Ready         func(net.Addr)
-	Log           *log.Logger
+	// ChildBinary is the program the fork model starts per connection: ""
+	// finds "netchild" beside the running binary, else re-executes the
+	// running binary itself (correct, but its start costs more).
+	ChildBinary string
+	Ready       func(net.Addr)
+	Log         *log.Logger
 }
 
 // WithDefaults fills zero fields with the defaults.

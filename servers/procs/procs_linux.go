@@ -30,15 +30,21 @@ type Group struct {
 	OnExit func(pid int, ws unix.WaitStatus)
 }
 
-// NewGroup prepares children that run this binary with env (which should
-// carry the child-mode marker).
-func NewGroup(env []string) (*Group, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
+// NewGroup prepares children that run exe with env (which should carry
+// the child-mode marker); exe "" is this binary.
+func NewGroup(exe string, env []string) (*Group, error) {
+	if exe == "" {
+		self, err := os.Executable()
+		if err != nil {
+			return nil, err
+		}
+		exe = self
 	}
 	return &Group{exe: exe, argv: []string{exe}, env: env, live: make(map[int]struct{})}, nil
 }
+
+// Exe returns the binary the children run.
+func (g *Group) Exe() string { return g.exe }
 
 // reaper is the process-wide reaper: who started each live child.
 var reaper struct {

@@ -16,6 +16,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"netmodels/servers"
@@ -44,6 +45,8 @@ func run(args []string, h httpx.Handler) int {
 	backlog := fs.Int("backlog", 0, "listen(2) backlog (default 1024)")
 	workers := fs.Int("workers", 0, "workers or event loops of the models that have them (default GOMAXPROCS)")
 	queue := fs.Int("queue", 0, "bounded queue of the pool models (default 1024)")
+	childBin := fs.String("child-bin", "", "fork model: the `program` started per connection (default: netchild beside netserver, else netserver itself)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process (not of child processes) to `file` until the stop")
 	maxConns := fs.Int("max-conns", 0, "connections or child processes at once; past it, 503 (default 10000)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: netserver [flags]\n\nServes the netmodels HTTP/1.1 responder under one concurrency model.\n\nflags:\n")
@@ -74,9 +77,21 @@ func run(args []string, h httpx.Handler) int {
 	m := e.New(model.Config{
 		Handler: h, HeaderTimeout: *header, IdleTimeout: *idle, GraceTimeout: *grace,
 		Backlog: *backlog, Workers: *workers, Queue: *queue, MaxConns: *maxConns,
-		Log:   logger,
+		ChildBinary: *childBin, Log: logger,
 		Ready: func(a net.Addr) { logger.Printf("serving on %v", a) },
 	})
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			logger.Print(err)
+			return 1
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			logger.Print(err)
+			return 1
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if err := m.Serve(ctx, *addr); err != nil {

@@ -1,0 +1,61 @@
+# netmodels: build, test and benchmark the server models.
+#
+#   make test        what CI runs: format, vet, staticcheck, unit and
+#                    conformance tests (race detector on the concurrent
+#                    packages), a short fuzz run
+#   make build       bin/netserver
+#   make gobench     Go benchmarks of the parser and every algorithm
+#   make perf        server CPU per request of the models next to nginx (wrk)
+#   make fuzz        a long fuzzing campaign (FUZZTIME, default 10m)
+
+GO          ?= go
+BIN         := $(CURDIR)/bin
+STATICCHECK := $(BIN)/staticcheck
+STATICCHECK_VERSION := v0.7.0
+FUZZTIME    ?= 10m
+export CGO_ENABLED ?= 0
+
+.PHONY: all build test fmt-check vet staticcheck unit race fuzz-short fuzz gobench perf clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/ ./servers/cmd/netserver ./servers/cmd/netchild
+
+test: fmt-check vet staticcheck unit race fuzz-short
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+$(STATICCHECK):
+	GOBIN=$(BIN) CGO_ENABLED=0 $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+staticcheck: $(STATICCHECK)
+	$(STATICCHECK) ./...
+
+unit:
+	$(GO) test -count=1 ./...
+
+# The race detector needs cgo; it runs on the packages with concurrency.
+race:
+	CGO_ENABLED=1 $(GO) test -count=1 -race ./servers/blocking/... ./servers/httpx/... ./servers/handler/...
+	CGO_ENABLED=1 $(GO) test -count=1 -race -run 'TestConformance/(goroutine|gnet)/' ./servers/servertest/
+
+fuzz-short:
+	$(GO) test -run XXX -fuzz FuzzSession -fuzztime 10s ./servers/httpx/
+
+fuzz:
+	$(GO) test -run XXX -fuzz FuzzSession -fuzztime $(FUZZTIME) ./servers/httpx/
+
+gobench:
+	$(GO) test -run XXX -bench . -benchmem ./servers/httpx/ ./servers/handler/
+
+perf: build
+	bash scripts/perf.sh
+
+clean:
+	rm -rf $(BIN)
