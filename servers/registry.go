@@ -1,6 +1,10 @@
 package servers
 
 import (
+	"log"
+	"os"
+
+	"netmodels/servers/epoll"
 	"netmodels/servers/fork"
 	"netmodels/servers/fork/child"
 	"netmodels/servers/gnet"
@@ -8,6 +12,10 @@ import (
 	"netmodels/servers/httpx"
 	"netmodels/servers/iterative"
 	"netmodels/servers/model"
+	"netmodels/servers/pool"
+	"netmodels/servers/prefork"
+	"netmodels/servers/selectloop"
+	"netmodels/servers/thread"
 )
 
 // Entry is one model in the registry.
@@ -19,9 +27,16 @@ type Entry struct {
 
 var entries = []Entry{
 	{iterative.Name, "one connection at a time, blocking accept/read/write", iterative.New},
-	{fork.Name, "a process per connection (re-exec of this binary, fd 3)", fork.New},
+	{fork.Name, "a process per connection (netchild started with the connection as fd 3)", fork.New},
+	{prefork.Name, "N worker processes sharing the listening socket, each iterative", prefork.New},
+	{thread.Name, "an OS thread per connection, blocking raw-socket calls", thread.New},
+	{pool.Name, "a fixed pool of workers fed by a bounded queue; full queue: 503", pool.New},
 	{goroutine.Name, "a goroutine per connection over Go's netpoller", goroutine.New},
+	{selectloop.Name, "one thread, one select(2) loop over non-blocking sockets", selectloop.New},
+	{epoll.Name, "one thread, a hand-written level-triggered epoll loop", epoll.New},
+	{epoll.MultiName, "one epoll loop per GOMAXPROCS, SO_REUSEPORT sockets", epoll.NewMulti},
 	{gnet.Name, "gnet v2 event loops, one per GOMAXPROCS", gnet.New},
+	{gnet.PoolName, "gnet loops handing CPU work to a worker pool (AMPED)", gnet.NewPool},
 }
 
 // All returns every model.
@@ -38,12 +53,16 @@ func Lookup(name string) (Entry, bool) {
 }
 
 // RunChild runs this process as a model's child process when it was
-// started as one (the fork model's connection child), serving with h. It
+// started as one (the fork model's connection child, a prefork worker),
+// serving with h. It
 // returns the exit code and true in a child, and false otherwise. Call it
 // first thing in main, and in TestMain of tests that run those models.
 func RunChild(h httpx.Handler) (int, bool) {
 	if child.Is() {
 		return child.Run(fork.Name, h), true
+	}
+	if prefork.IsWorker() {
+		return prefork.RunWorker(h, log.New(os.Stderr, "", log.LstdFlags)), true
 	}
 	return 0, false
 }

@@ -32,6 +32,10 @@ type Options struct {
 	Stopping *atomic.Bool
 }
 
+// stopReadWait is how long a connection that is idle during a graceful stop
+// may still deliver a request it sent.
+const stopReadWait = 50 * time.Millisecond
+
 // maxBuffer bounds the input buffer: one head and one body at the limits.
 const maxBuffer = httpx.MaxHeaderBytes + httpx.MaxBodyBytes + 4096
 
@@ -96,9 +100,6 @@ func Serve(st Stream, s *httpx.Session, o Options) error {
 			}
 			continue
 		}
-		if stopping && len(in) == 0 {
-			return nil
-		}
 		now := time.Now()
 		var want time.Time
 		if len(in) == 0 {
@@ -109,6 +110,11 @@ func Serve(st Stream, s *httpx.Session, o Options) error {
 				started = now
 			}
 			want = started.Add(o.HeaderTimeout)
+		}
+		if stopping && len(in) == 0 {
+			// A request the client already sent is still read and
+			// answered; an idle connection ends at once.
+			want = now.Add(stopReadWait)
 		}
 		// Setting a deadline costs a timer update (or a system call);
 		// skip it while the one in force is earlier than the wanted one by
@@ -205,4 +211,27 @@ func (t *Tracker[C]) Wait(grace time.Duration) bool {
 	case <-time.After(grace):
 		return false
 	}
+}
+
+// Conn is a connection Refuse can answer: *net.TCPConn and *fdconn.Conn.
+type Conn interface {
+	Stream
+	CloseWrite() error
+	Close() error
+}
+
+// Refuse answers 503 on a connection the model can't take, then closes it
+// once the client's request was read or after a short wait: closing with
+// unread input would send a reset that can destroy the answer in flight.
+func Refuse(r *httpx.Responder, c Conn) {
+	_, _ = c.Write(r.AppendError(nil, httpx.ErrUnavailable))
+	_ = c.CloseWrite()
+	_ = c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	var buf [512]byte
+	for {
+		if _, err := c.Read(buf[:]); err != nil {
+			break
+		}
+	}
+	_ = c.Close()
 }

@@ -79,3 +79,6 @@ func (c *Conn) SetReadDeadline(t time.Time) error {
 
 // Close closes the socket.
 func (c *Conn) Close() error { return unix.Close(c.FD) }
+
+// CloseWrite shuts the write side down: the peer reads end of stream.
+func (c *Conn) CloseWrite() error { return unix.Shutdown(c.FD, unix.SHUT_WR) }

@@ -17,10 +17,10 @@ import (
 	"os"
 	"path/filepath"
 	"sync/atomic"
-	"time"
 
 	"golang.org/x/sys/unix"
 
+	"netmodels/servers/blocking"
 	"netmodels/servers/fdconn"
 	"netmodels/servers/fork/child"
 	"netmodels/servers/httpx"
@@ -63,7 +63,7 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 	var failing bool
 	err = rawsock.AcceptLoop(lfd, &stopping, cfg.Log, func(fd int) {
 		if g.Len() >= cfg.MaxConns {
-			go refuse(r, fd)
+			go blocking.Refuse(r, &fdconn.Conn{FD: fd})
 			return
 		}
 		if _, err := g.Start(fd); err != nil {
@@ -71,7 +71,7 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 				cfg.Log.Printf("fork: %v; answering 503 until it passes", err)
 				failing = true
 			}
-			go refuse(r, fd)
+			go blocking.Refuse(r, &fdconn.Conn{FD: fd})
 			return
 		}
 		failing = false
@@ -81,23 +81,6 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 		cfg.Log.Printf("graceful stop: children still alive after the grace period")
 	}
 	return err
-}
-
-// refuse answers 503 on a connection no child could take, then closes it
-// after the client's request was read or a short wait: closing with unread
-// input would send a reset that can destroy the answer in flight.
-func refuse(r *httpx.Responder, fd int) {
-	c := fdconn.Conn{FD: fd}
-	_, _ = c.Write(r.AppendError(nil, httpx.ErrUnavailable))
-	_ = unix.Shutdown(fd, unix.SHUT_WR)
-	_ = c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
-	var buf [512]byte
-	for {
-		if _, err := c.Read(buf[:]); err != nil {
-			break
-		}
-	}
-	unix.Close(fd)
 }
 
 // ChildName is the small companion binary (servers/cmd/netchild) that

@@ -7,8 +7,15 @@
 // answered in order.
 //
 // Handlers run on the loop: a bubble sort stalls every connection of its
-// loop until it ends (the gnet-pool model hands that work to a pool).
-// /sleep never blocks a loop: a timer completes it and AsyncWrite sends it.
+// loop until it ends. /sleep never blocks a loop: a timer completes it and
+// AsyncWrite sends it.
+//
+// The gnet-pool model (NewPool) is the Flash paper's AMPED: the same loops
+// hand CPU-heavy work (the sorts) to a bounded pool of worker goroutines
+// and stop reading that connection; the worker completes the answer and
+// AsyncWrite sends it from the loop, which then goes on with the
+// connection's pipelined input, so answers stay in request order. A full
+// queue answers 503 at once.
 package gnet
 
 import (
@@ -26,15 +33,32 @@ import (
 	"netmodels/servers/rawsock"
 )
 
-// Name is the model's name.
-const Name = "gnet"
+// The models' names.
+const (
+	Name     = "gnet"
+	PoolName = "gnet-pool"
+)
 
-type server struct{ cfg model.Config }
+type server struct {
+	cfg  model.Config
+	name string
+	pool bool
+}
 
 // New returns the gnet model.
-func New(cfg model.Config) model.Model { return &server{cfg.WithDefaults()} }
+func New(cfg model.Config) model.Model { return &server{cfg.WithDefaults(), Name, false} }
 
-func (s *server) Name() string { return Name }
+// NewPool returns the gnet-pool model: -workers pool goroutines (default
+// GOMAXPROCS, one per core for CPU work) behind a queue of -queue.
+func NewPool(cfg model.Config) model.Model { return &server{cfg.WithDefaults(), PoolName, true} }
+
+func (s *server) Name() string { return s.name }
+
+// job is one deferred answer for the pool.
+type job struct {
+	c  gn.Conn
+	st *conn
+}
 
 // conn is the state of one connection, gnet's Context.
 type conn struct {
@@ -57,11 +81,29 @@ type events struct {
 	stopping atomic.Bool
 	conns    sync.Map // gn.Conn -> *conn, for the timeout sweeper
 	open     atomic.Int64
+	jobs     chan job // the worker pool's queue; nil without a pool
 }
 
 func (s *server) Serve(ctx context.Context, addr string) error {
 	cfg := s.cfg
-	ev := &events{cfg: cfg, r: httpx.NewResponder(Name, cfg.Handler), booted: make(chan struct{})}
+	ev := &events{cfg: cfg, r: httpx.NewResponder(s.name, cfg.Handler), booted: make(chan struct{})}
+	if s.pool {
+		ev.jobs = make(chan job, cfg.Queue)
+		var workers sync.WaitGroup
+		for i := 0; i < cfg.Workers; i++ {
+			workers.Add(1)
+			go func() {
+				defer workers.Done()
+				for j := range ev.jobs {
+					ev.complete(j.c, j.st)
+				}
+			}()
+		}
+		defer func() {
+			close(ev.jobs)
+			workers.Wait()
+		}()
+	}
 	errc := make(chan error, 1)
 	go func() {
 		errc <- gn.Run(ev, "tcp://"+addr,
@@ -167,9 +209,27 @@ func (ev *events) process(c gn.Conn, st *conn) gn.Action {
 		case httpx.FeedFlush:
 			continue
 		case httpx.FeedDefer:
-			if kind, d := st.sess.Pending(); kind == httpx.DeferSleep && d > 0 {
+			kind, d := st.sess.Pending()
+			if kind == httpx.DeferSleep && d > 0 {
 				ev.sleep(c, st, d)
 				return gn.None
+			}
+			if kind == httpx.DeferCompute && ev.jobs != nil {
+				st.deferred = true
+				st.deadline.Store(0)
+				select {
+				case ev.jobs <- job{c, st}:
+					return gn.None
+				default:
+					st.deferred = false
+					out, closeAfter := st.sess.CompleteError(st.out[:0], httpx.ErrBusy)
+					_, _ = c.Write(out)
+					st.out = out[:0]
+					if closeAfter {
+						return gn.Close
+					}
+					continue
+				}
 			}
 			out, closeAfter := st.sess.Complete(st.out[:0])
 			_, _ = c.Write(out)
@@ -195,30 +255,38 @@ func (ev *events) process(c gn.Conn, st *conn) gn.Action {
 	}
 }
 
-// sleep completes a deferred /sleep on a timer, off the loop, and sends it
-// with AsyncWrite; the loop goes on with other connections meanwhile and
-// with this one's pipelined input after the answer is written.
+// sleep completes a deferred /sleep on a timer, off the loop; the loop goes
+// on with other connections meanwhile.
 func (ev *events) sleep(c gn.Conn, st *conn, d time.Duration) {
 	st.deferred = true
 	st.deadline.Store(0)
-	time.AfterFunc(d, func() {
-		if ev.stopping.Load() {
-			st.sess.Drain()
-		}
-		out, closeAfter := st.sess.Complete(st.out[:0])
-		st.out = out
-		_ = c.AsyncWrite(out, func(c gn.Conn, err error) error {
-			st.deferred = false
-			st.out = st.out[:0]
-			if err != nil {
-				return nil
-			}
-			if closeAfter || ev.process(c, st) == gn.Close {
-				return c.Close()
-			}
+	time.AfterFunc(d, func() { ev.complete(c, st) })
+}
+
+// complete finishes a deferred answer off the loop (in a timer or a pool
+// worker) and sends it with AsyncWrite. Back on the loop, the callback
+// serves the input that arrived meanwhile, so answers stay in order.
+func (ev *events) complete(c gn.Conn, st *conn) {
+	if ev.stopping.Load() {
+		st.sess.Drain()
+	}
+	out, closeAfter := st.sess.Complete(st.out[:0])
+	st.out = out
+	err := c.AsyncWrite(out, func(c gn.Conn, err error) error {
+		st.deferred = false
+		st.out = st.out[:0]
+		if err != nil {
 			return nil
-		})
+		}
+		if closeAfter || ev.process(c, st) == gn.Close {
+			return c.Close()
+		}
+		return nil
 	})
+	if err != nil {
+		// The engine is gone: the connection with it.
+		_ = c.Close()
+	}
 }
 
 // sweep closes connections past their deadline; a stalled request gets a

@@ -32,6 +32,9 @@ var (
 	ErrBodyTooLarge     = &Error{413, "request body too large", true}
 	ErrRequestTimeout   = &Error{408, "request timeout", true}
 	ErrUnavailable      = &Error{503, "server busy", true}
+	// ErrBusy answers one request a full worker queue can't take; the
+	// connection stays usable.
+	ErrBusy = &Error{503, "server busy: worker queue full", false}
 	// ErrHandler answers a handler that panicked: a bug, but one that
 	// ends one connection, never the server.
 	ErrHandler = &Error{500, "internal error", true}

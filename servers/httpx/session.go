@@ -276,6 +276,15 @@ func (s *Session) call(f func()) {
 	f()
 }
 
+// CompleteError answers the deferred request with the error e instead
+// (a worker pool with a full queue answers ErrBusy), like Complete.
+func (s *Session) CompleteError(out []byte, e *Error) ([]byte, bool) {
+	s.res.SetError(e.Status, e.Msg)
+	s.deferred = false
+	s.pendClose = s.pendClose || e.Close
+	return s.write(out), s.pendClose
+}
+
 func (s *Session) write(out []byte) []byte {
 	res := &s.res
 	// A stop that began while the answer was in progress closes after it.

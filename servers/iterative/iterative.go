@@ -38,7 +38,14 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 		return err
 	}
 	defer unix.Close(lfd)
-	r := httpx.NewResponder(Name, cfg.Handler)
+	cfg.Ready(bound)
+	return ServeFD(ctx, lfd, httpx.NewResponder(Name, cfg.Handler), cfg)
+}
+
+// ServeFD runs the iterative loop on the blocking listening socket lfd
+// until ctx is done. The prefork model's workers run it on their shared
+// socket.
+func ServeFD(ctx context.Context, lfd int, r *httpx.Responder, cfg model.Config) error {
 	tr := blocking.NewTracker(rawsock.ShutdownRead)
 	stop := context.AfterFunc(ctx, func() {
 		tr.Stop()
@@ -46,7 +53,6 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 	})
 	defer stop()
 	opts := blocking.Options{HeaderTimeout: cfg.HeaderTimeout, IdleTimeout: cfg.IdleTimeout, Stopping: tr.Stopping()}
-	cfg.Ready(bound)
 	return rawsock.AcceptLoop(lfd, tr.Stopping(), cfg.Log, func(fd int) {
 		if tr.Add(fd) {
 			c := fdconn.Conn{FD: fd}

@@ -149,7 +149,9 @@ func AcceptLoop(lfd int, stopping *atomic.Bool, logger *log.Logger, serve func(f
 	failing := false
 	for {
 		fd, err := Accept(lfd, false)
-		if stopping.Load() {
+		// EINVAL: the socket no longer listens; a stop shut it down (in
+		// prefork, a sibling worker's stop: the socket is shared).
+		if stopping.Load() || err == unix.EINVAL {
 			if err == nil {
 				unix.Close(fd)
 			}

@@ -61,7 +61,7 @@ func run(args []string, h httpx.Handler) int {
 	if *list {
 		for _, e := range servers.All() {
 			if *verbose {
-				fmt.Printf("%-10s %s\n", e.Name, e.Summary)
+				fmt.Printf("%-12s %s\n", e.Name, e.Summary)
 			} else {
 				fmt.Println(e.Name)
 			}

@@ -1,0 +1,50 @@
+// Package epoll holds the hand-written epoll models, no framework: the
+// event loop of package evloop with its epoll(7) poller, level-triggered,
+// per-connection buffers only while a request or an answer is incomplete,
+// EPOLLOUT only while output is pending.
+//
+//   - epoll: one loop on one thread, the single-process event-driven
+//     server (SPED in the Flash paper's terms).
+//   - epoll-multi: one loop per GOMAXPROCS, each on its own thread with its
+//     own SO_REUSEPORT socket; the kernel spreads new connections across
+//     them, and loops share nothing.
+package epoll
+
+import (
+	"context"
+
+	"netmodels/servers/evloop"
+	"netmodels/servers/httpx"
+	"netmodels/servers/model"
+)
+
+// The models' names.
+const (
+	Name      = "epoll"
+	MultiName = "epoll-multi"
+)
+
+type server struct {
+	cfg   model.Config
+	name  string
+	loops int
+}
+
+// New returns the single-loop epoll model.
+func New(cfg model.Config) model.Model { return &server{cfg.WithDefaults(), Name, 1} }
+
+// NewMulti returns the epoll model with one loop per worker (GOMAXPROCS).
+func NewMulti(cfg model.Config) model.Model {
+	cfg = cfg.WithDefaults()
+	return &server{cfg, MultiName, cfg.Workers}
+}
+
+func (s *server) Name() string { return s.name }
+
+func (s *server) Serve(ctx context.Context, addr string) error {
+	cfg := s.cfg
+	return evloop.Serve(evloop.Config{
+		Responder: httpx.NewResponder(s.name, cfg.Handler), HeaderTimeout: cfg.HeaderTimeout,
+		IdleTimeout: cfg.IdleTimeout, GraceTimeout: cfg.GraceTimeout, MaxConns: cfg.MaxConns, Log: cfg.Log,
+	}, evloop.Epoll, addr, s.loops, cfg.Ready, ctx.Done())
+}

@@ -1,0 +1,517 @@
+// Package evloop is a hand-written, single-threaded event loop over
+// non-blocking raw sockets, in the shape of Redis's ae.c: one loop and a
+// small poller interface with one implementation per kernel mechanism
+// (select(2) in poll_select.go, epoll(7) in poll_epoll.go). The select and
+// epoll models differ only in their Poller, so the difference a student
+// sees between them is those few dozen lines.
+//
+// The loop is level-triggered. It reads from a socket when it is readable,
+// feeds the shared httpx.Session, and writes answers at once; what the
+// socket does not take waits in a per-connection buffer, and only then does
+// the loop ask for writability (EPOLLOUT, the write set), while it stops
+// reading that connection (back-pressure). Input is read into one buffer per
+// loop and copied to the connection only when a request is incomplete, so an
+// idle connection costs a few hundred bytes. /sleep uses the loop's timers;
+// a sort runs on the loop and stalls it, as the design predicts.
+package evloop
+
+import (
+	"container/heap"
+	"errors"
+	"log"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"netmodels/servers/httpx"
+	"netmodels/servers/rawsock"
+)
+
+// Poller is what a loop asks of the kernel (ae.c's aeApi* functions). Its
+// methods are unexported: the implementations are this package's.
+type Poller interface {
+	// add starts watching fd for readability; it fails when the Poller
+	// can't hold fd (select's FD_SETSIZE).
+	add(fd int) error
+	// watch sets fd's interest: read, write, both or neither.
+	watch(fd int, read, write bool) error
+	// del stops watching fd.
+	del(fd int) error
+	// wait waits up to timeout (-1: forever) and calls ready for each fd
+	// with an event.
+	wait(timeout time.Duration, ready func(fd int, readable, writable bool)) error
+	close() error
+}
+
+// Config of a loop.
+type Config struct {
+	Responder     *httpx.Responder
+	HeaderTimeout time.Duration
+	IdleTimeout   time.Duration
+	GraceTimeout  time.Duration
+	MaxConns      int
+	Log           *log.Logger
+}
+
+// conn is one connection's state. Idle, it holds no buffers.
+type conn struct {
+	fd       int
+	sess     *httpx.Session
+	in       []byte // unconsumed input, nil when none
+	out      []byte // output the socket did not take yet
+	started  time.Time
+	deadline time.Time // header or idle deadline; zero while deferred
+	deferred bool      // a /sleep answer is pending on a timer
+	closing  bool      // close once out is written
+	writing  bool      // write interest is on
+	idx      int       // index in the timer heap, -1 when not there
+	wake     time.Time // timer: when the deferred answer is due
+}
+
+// Loop is one event loop on one listening socket.
+type Loop struct {
+	cfg      Config
+	p        Poller
+	lfd      int
+	conns    map[int]*conn
+	timers   timerHeap
+	rbuf     []byte // the loop's read buffer
+	wbuf     []byte // the loop's answer buffer
+	stopping atomic.Bool
+	wakeR    int // read end of the pipe that wakes a waiting loop
+	wakeW    int
+	refused  int
+}
+
+// newLoop makes a loop over the non-blocking listening socket lfd.
+func newLoop(cfg Config, p Poller, lfd int) (*Loop, error) {
+	var fds [2]int
+	if err := unix.Pipe2(fds[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
+		return nil, err
+	}
+	l := &Loop{cfg: cfg, p: p, lfd: lfd, conns: make(map[int]*conn),
+		rbuf: make([]byte, 64<<10), wbuf: make([]byte, 0, 64<<10), wakeR: fds[0], wakeW: fds[1]}
+	if err := p.add(lfd); err != nil {
+		return nil, err
+	}
+	if err := p.add(l.wakeR); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Stop asks the loop to stop gracefully; safe from any goroutine.
+func (l *Loop) Stop() {
+	l.stopping.Store(true)
+	_, _ = unix.Write(l.wakeW, []byte{1})
+}
+
+// Run runs the loop until Stop and the graceful drain.
+func (l *Loop) Run() error {
+	defer l.cleanup()
+	sweep := max(10*time.Millisecond, min(l.cfg.HeaderTimeout, l.cfg.IdleTimeout)/10)
+	nextSweep := time.Now().Add(sweep)
+	var stopAt time.Time
+	for {
+		timeout := time.Until(nextSweep)
+		if len(l.timers) > 0 {
+			timeout = min(timeout, time.Until(l.timers[0].wake))
+		}
+		timeout = max(timeout, 0)
+		err := l.p.wait(timeout, l.event)
+		if err != nil && !errors.Is(err, unix.EINTR) {
+			return err
+		}
+		now := time.Now()
+		l.fireTimers(now)
+		if l.stopping.Load() {
+			if stopAt.IsZero() {
+				stopAt = now
+				_ = l.p.del(l.lfd)
+				for _, c := range l.conns {
+					if len(c.in) == 0 && !c.deferred && len(c.out) == 0 {
+						l.close(c)
+					}
+				}
+			}
+			if len(l.conns) == 0 {
+				return nil
+			}
+			if now.Sub(stopAt) > l.cfg.GraceTimeout {
+				l.cfg.Log.Printf("graceful stop: %d connections still open after the grace period", len(l.conns))
+				return nil
+			}
+		}
+		if !now.Before(nextSweep) {
+			l.sweep(now)
+			nextSweep = now.Add(sweep)
+		}
+	}
+}
+
+func (l *Loop) cleanup() {
+	for _, c := range l.conns {
+		l.close(c)
+	}
+	_ = l.p.close()
+	unix.Close(l.wakeR)
+	unix.Close(l.wakeW)
+}
+
+// event handles one readiness event.
+func (l *Loop) event(fd int, readable, writable bool) {
+	switch fd {
+	case l.lfd:
+		l.accept()
+		return
+	case l.wakeR:
+		var b [64]byte
+		_, _ = unix.Read(l.wakeR, b[:])
+		return
+	}
+	c := l.conns[fd]
+	if c == nil {
+		return
+	}
+	if writable && len(c.out) > 0 {
+		if !l.flush(c) {
+			return
+		}
+	}
+	if readable && !c.writing {
+		l.read(c)
+	}
+}
+
+// accept takes every pending connection (the listening socket is
+// level-triggered and non-blocking).
+func (l *Loop) accept() {
+	for {
+		fd, err := rawsock.Accept(l.lfd, true)
+		if err != nil {
+			if err != unix.EAGAIN && rawsock.IsTemporary(err) {
+				l.cfg.Log.Printf("accept: %v", err)
+			}
+			return
+		}
+		if len(l.conns) >= l.cfg.MaxConns {
+			l.refuse(fd, "max-conns reached")
+			continue
+		}
+		if err := l.p.add(fd); err != nil {
+			l.refuse(fd, err.Error())
+			continue
+		}
+		c := &conn{fd: fd, sess: l.cfg.Responder.NewSession(), idx: -1}
+		c.deadline = time.Now().Add(l.cfg.IdleTimeout)
+		l.conns[fd] = c
+	}
+}
+
+// refuse answers 503 on a connection the loop can't take, best effort
+// (one non-blocking write), and closes it. It logs the first refusal of a
+// burst.
+func (l *Loop) refuse(fd int, why string) {
+	if l.refused == 0 {
+		l.cfg.Log.Printf("refusing connections: %s", why)
+	}
+	l.refused++
+	_, _ = unix.Write(fd, l.cfg.Responder.AppendError(l.wbuf[:0], httpx.ErrUnavailable))
+	unix.Close(fd)
+}
+
+// read reads what the socket has into the loop's buffer and serves it.
+func (l *Loop) read(c *conn) {
+	buf := l.rbuf
+	have := 0
+	if len(c.in) > 0 {
+		// Continue an incomplete request: the new bytes go after it.
+		if cap(c.in)-len(c.in) < 4096 {
+			grown := make([]byte, len(c.in), min(max(2*cap(c.in), 8192), maxInput))
+			copy(grown, c.in)
+			c.in = grown
+		}
+		buf, have = c.in[:cap(c.in)], len(c.in)
+		if have == len(buf) {
+			// Full at the limit: the session has answered 431 or 413 by now.
+			l.close(c)
+			return
+		}
+	}
+	n, err := unix.Read(c.fd, buf[have:])
+	if err == unix.EAGAIN || err == unix.EINTR {
+		return
+	}
+	if err != nil || n == 0 {
+		l.close(c)
+		return
+	}
+	if have == 0 {
+		c.started = time.Now()
+	}
+	l.serve(c, buf[:have+n])
+}
+
+// maxInput bounds a connection's input buffer: one head and one body.
+const maxInput = httpx.MaxHeaderBytes + httpx.MaxBodyBytes + 4096
+
+// serve feeds input to the session and writes the answers, until more
+// input is needed, the socket is full, or an answer is deferred.
+func (l *Loop) serve(c *conn, in []byte) {
+	for {
+		if l.stopping.Load() {
+			c.sess.Drain()
+		}
+		n, out, st := c.sess.Feed(in, l.wbuf[:0])
+		in = in[n:]
+		if len(out) > 0 {
+			l.queue(c, out)
+		}
+		switch st {
+		case httpx.FeedClose:
+			c.closing = true
+			l.keep(c, nil)
+			l.flush(c)
+			return
+		case httpx.FeedFlush:
+			if !l.flush(c) {
+				l.keep(c, in)
+				return
+			}
+			continue
+		case httpx.FeedDefer:
+			if kind, d := c.sess.Pending(); kind == httpx.DeferSleep && d > 0 {
+				l.keep(c, in)
+				c.deferred = true
+				c.deadline = time.Time{}
+				c.wake = time.Now().Add(d)
+				heap.Push(&l.timers, c)
+				_ = l.p.watch(c.fd, false, c.writing)
+				return
+			}
+			out, closeAfter := c.sess.Complete(l.wbuf[:0])
+			l.queue(c, out)
+			if closeAfter {
+				c.closing = true
+				l.keep(c, nil)
+				l.flush(c)
+				return
+			}
+			continue
+		}
+		l.keep(c, in)
+		if len(in) == 0 {
+			c.deadline = time.Now().Add(l.cfg.IdleTimeout)
+		} else {
+			c.deadline = c.started.Add(l.cfg.HeaderTimeout)
+		}
+		l.flush(c)
+		return
+	}
+}
+
+// keep stores the unconsumed input of c (copying it out of the loop's
+// buffer), or drops c's buffer when there is none.
+func (l *Loop) keep(c *conn, in []byte) {
+	if len(in) == 0 {
+		c.in = nil
+		return
+	}
+	if len(c.in) > 0 && &in[0] == &c.in[0] {
+		c.in = in // read in place: only the length changed
+		return
+	}
+	if cap(c.in) >= len(in) {
+		c.in = c.in[:len(in)]
+		copy(c.in, in)
+		return
+	}
+	c.in = append(make([]byte, 0, max(len(in), 4096)), in...)
+}
+
+// queue writes answers now if nothing is pending, else appends them.
+func (l *Loop) queue(c *conn, out []byte) {
+	if len(c.out) > 0 {
+		c.out = append(c.out, out...)
+		return
+	}
+	n, err := unix.Write(c.fd, out)
+	if err != nil && err != unix.EAGAIN {
+		c.closing = true
+		c.out = nil
+		return
+	}
+	n = max(n, 0)
+	if n < len(out) {
+		c.out = append([]byte(nil), out[n:]...)
+	}
+}
+
+// flush writes pending output and sets the interest: write while output is
+// pending (and no reading, for back-pressure), read otherwise. It reports
+// whether everything was written; a connection marked closing is closed
+// once it is.
+func (l *Loop) flush(c *conn) bool {
+	for len(c.out) > 0 {
+		n, err := unix.Write(c.fd, c.out)
+		if err == unix.EAGAIN {
+			break
+		}
+		if err != nil {
+			l.close(c)
+			return false
+		}
+		c.out = c.out[n:]
+	}
+	if len(c.out) == 0 {
+		c.out = nil
+		if c.closing {
+			l.close(c)
+			return false
+		}
+		if c.writing {
+			c.writing = false
+			_ = l.p.watch(c.fd, !c.deferred, false)
+		}
+		return true
+	}
+	if !c.writing {
+		c.writing = true
+		_ = l.p.watch(c.fd, false, true)
+	}
+	return false
+}
+
+// fireTimers completes the deferred answers that are due.
+func (l *Loop) fireTimers(now time.Time) {
+	for len(l.timers) > 0 && !l.timers[0].wake.After(now) {
+		c := heap.Pop(&l.timers).(*conn)
+		c.deferred = false
+		if l.stopping.Load() {
+			c.sess.Drain()
+		}
+		out, closeAfter := c.sess.Complete(l.wbuf[:0])
+		l.queue(c, out)
+		if closeAfter {
+			c.closing = true
+			l.flush(c)
+			continue
+		}
+		if !l.flush(c) {
+			continue
+		}
+		_ = l.p.watch(c.fd, true, false)
+		if len(c.in) > 0 {
+			// Pipelined requests that waited behind the deferred one.
+			in := c.in
+			l.serve(c, in)
+		} else {
+			c.deadline = now.Add(l.cfg.IdleTimeout)
+		}
+	}
+}
+
+// sweep closes connections past their deadline; a stalled request is
+// answered 408 first.
+func (l *Loop) sweep(now time.Time) {
+	for _, c := range l.conns {
+		if c.deadline.IsZero() || now.Before(c.deadline) {
+			continue
+		}
+		if len(c.in) > 0 && len(c.out) == 0 {
+			_, _ = unix.Write(c.fd, c.sess.AppendError(l.wbuf[:0], httpx.ErrRequestTimeout))
+		}
+		l.close(c)
+	}
+}
+
+func (l *Loop) close(c *conn) {
+	if l.conns[c.fd] != c {
+		return
+	}
+	if c.idx >= 0 {
+		heap.Remove(&l.timers, c.idx)
+	}
+	_ = l.p.del(c.fd)
+	unix.Close(c.fd)
+	delete(l.conns, c.fd)
+}
+
+// timerHeap orders deferred connections by wake time.
+type timerHeap []*conn
+
+func (h timerHeap) Len() int           { return len(h) }
+func (h timerHeap) Less(i, j int) bool { return h[i].wake.Before(h[j].wake) }
+func (h timerHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].idx, h[j].idx = i, j
+}
+func (h *timerHeap) Push(x any) {
+	c := x.(*conn)
+	c.idx = len(*h)
+	*h = append(*h, c)
+}
+func (h *timerHeap) Pop() any {
+	old := *h
+	c := old[len(old)-1]
+	old[len(old)-1] = nil
+	c.idx = -1
+	*h = old[:len(old)-1]
+	return c
+}
+
+// Serve listens on addr and runs loops over it until stop is closed: one
+// loop, or n loops each with its own SO_REUSEPORT socket and OS thread.
+func Serve(cfg Config, newPoller func() (Poller, error), addr string, n int, ready func(net.Addr), stop <-chan struct{}) error {
+	var loops []*Loop
+	defer func() {
+		for _, l := range loops {
+			unix.Close(l.lfd)
+		}
+	}()
+	var bound net.Addr
+	for i := 0; i < n; i++ {
+		a := addr
+		if bound != nil {
+			a = bound.String() // the other loops share the first one's port
+		}
+		lfd, b, err := rawsock.Listen(a, rawsock.Options{Nonblock: true, ReusePort: n > 1})
+		if err != nil {
+			return err
+		}
+		if bound == nil {
+			bound = b
+		}
+		p, err := newPoller()
+		if err != nil {
+			unix.Close(lfd)
+			return err
+		}
+		l, err := newLoop(cfg, p, lfd)
+		if err != nil {
+			unix.Close(lfd)
+			return err
+		}
+		loops = append(loops, l)
+	}
+	errc := make(chan error, n)
+	for _, l := range loops {
+		go func() { errc <- lockedRun(l) }()
+	}
+	ready(bound)
+	go func() {
+		<-stop
+		for _, l := range loops {
+			l.Stop()
+		}
+	}()
+	var first error
+	for range loops {
+		if err := <-errc; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}

@@ -1,0 +1,104 @@
+// Package pool is the worker-pool model: a fixed number of worker
+// goroutines, fed by the accept loop through a bounded queue, each serving
+// one connection at a time to its end, as a classic thread-pool server
+// (Tomcat's connector, Java's ThreadPoolExecutor) does. A full queue is
+// answered 503 at once, instead of letting latency grow without bound:
+// the pool trades errors for a latency ceiling.
+//
+// Its limit is the pool's size: keep-alive clients occupy workers while
+// they idle, so with more clients than workers the rest wait in the queue
+// until a worker frees.
+package pool
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"syscall"
+
+	"netmodels/servers/blocking"
+	"netmodels/servers/httpx"
+	"netmodels/servers/model"
+	"netmodels/servers/rawsock"
+)
+
+// Name is the model's name.
+const Name = "pool"
+
+// DefaultWorkers is the pool's size when -workers is not set (Tomcat's
+// default is 200).
+const DefaultWorkers = 128
+
+type server struct{ cfg model.Config }
+
+// New returns the worker-pool model.
+func New(cfg model.Config) model.Model {
+	if cfg.Workers <= 0 {
+		cfg.Workers = DefaultWorkers
+	}
+	return &server{cfg.WithDefaults()}
+}
+
+func (s *server) Name() string { return Name }
+
+func (s *server) Serve(ctx context.Context, addr string) error {
+	cfg := s.cfg
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	r := httpx.NewResponder(Name, cfg.Handler)
+	tr := blocking.NewTracker(func(c *net.TCPConn) { _ = c.CloseRead() })
+	stop := context.AfterFunc(ctx, func() {
+		tr.Stop()
+		ln.Close()
+	})
+	defer stop()
+	opts := blocking.Options{HeaderTimeout: cfg.HeaderTimeout, IdleTimeout: cfg.IdleTimeout, Stopping: tr.Stopping()}
+	queue := make(chan *net.TCPConn, cfg.Queue)
+	var workers sync.WaitGroup
+	for i := 0; i < cfg.Workers; i++ {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for c := range queue {
+				// Queued before the stop: still answered, with a close.
+				added := tr.Add(c)
+				_ = blocking.Serve(c, r.NewSession(), opts)
+				if added {
+					tr.Done(c)
+				}
+				c.Close()
+			}
+		}()
+	}
+	cfg.Ready(ln.Addr())
+	var bo rawsock.Backoff
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if tr.Stopping().Load() {
+				break
+			}
+			var se syscall.Errno
+			if errors.As(err, &se) && rawsock.IsTemporary(se) {
+				cfg.Log.Printf("accept: %v; backing off", err)
+				bo.Wait()
+				continue
+			}
+			close(queue)
+			return err
+		}
+		bo.Reset()
+		tc := c.(*net.TCPConn)
+		select {
+		case queue <- tc:
+		default:
+			go blocking.Refuse(r, tc)
+		}
+	}
+	close(queue)
+	workers.Wait()
+	return nil
+}

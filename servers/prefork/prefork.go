@@ -1,0 +1,135 @@
+// Package prefork is the preforked server of Apache's prefork MPM and UNP
+// §30.6: the parent opens the listening socket and starts N worker
+// processes (re-executions of this binary) that inherit it as descriptor 3.
+// Each worker runs the iterative loop on the shared socket: it accepts one
+// connection, serves it to the end, accepts the next. The kernel hands each
+// new connection to one worker blocked in accept. At most N connections are
+// served at once; the others wait in the listen backlog. The parent only
+// supervises: it restarts any worker that dies, and stops them all
+// gracefully (SIGTERM, then SIGKILL after -grace).
+//
+// Unlike the fork model, a process serves many connections, so its start is
+// paid once: the cost per connection is the iterative model's.
+package prefork
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"netmodels/servers/httpx"
+	"netmodels/servers/iterative"
+	"netmodels/servers/model"
+	"netmodels/servers/procs"
+	"netmodels/servers/rawsock"
+)
+
+// Name is the model's name.
+const Name = "prefork"
+
+// DefaultWorkers is the number of workers when -workers is not set: Apache's
+// prefork starts 5 and grows to 256; a fixed 16 keeps the model simple and
+// shows its limit (16 keep-alive clients occupy every worker).
+const DefaultWorkers = 16
+
+const (
+	envChild    = "NETMODELS_CHILD"
+	envSettings = "NETMODELS_PREFORK"
+	marker      = "prefork"
+)
+
+type server struct{ cfg model.Config }
+
+// New returns the prefork model.
+func New(cfg model.Config) model.Model {
+	if cfg.Workers <= 0 {
+		cfg.Workers = DefaultWorkers
+	}
+	return &server{cfg.WithDefaults()}
+}
+
+func (s *server) Name() string { return Name }
+
+func (s *server) Serve(ctx context.Context, addr string) error {
+	cfg := s.cfg
+	lfd, bound, err := rawsock.Listen(addr, rawsock.Options{Backlog: cfg.Backlog})
+	if err != nil {
+		return err
+	}
+	defer unix.Close(lfd)
+	env := append(os.Environ(), envChild+"="+marker,
+		envSettings+"="+cfg.HeaderTimeout.String()+","+cfg.IdleTimeout.String())
+	g, err := procs.NewGroup("", env)
+	if err != nil {
+		return err
+	}
+	died := make(chan int, cfg.Workers)
+	g.OnExit = func(pid int, ws unix.WaitStatus) {
+		select {
+		case died <- pid:
+		default:
+		}
+	}
+	for i := 0; i < cfg.Workers; i++ {
+		if _, err := g.Start(lfd); err != nil {
+			g.Stop(cfg.GraceTimeout)
+			return err
+		}
+	}
+	cfg.Ready(bound)
+	var restarts []time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			if !g.Stop(cfg.GraceTimeout) {
+				cfg.Log.Printf("graceful stop: workers still alive after the grace period")
+			}
+			return nil
+		case pid := <-died:
+			// A crash loop (more than N restarts within a second) backs off
+			// instead of forking as fast as workers die.
+			now := time.Now()
+			restarts = append(restarts, now)
+			for len(restarts) > 0 && now.Sub(restarts[0]) > time.Second {
+				restarts = restarts[1:]
+			}
+			if len(restarts) > cfg.Workers {
+				cfg.Log.Printf("prefork: workers are dying fast; waiting a second")
+				time.Sleep(time.Second)
+			}
+			for g.Len() < cfg.Workers {
+				if _, err := g.Start(lfd); err != nil {
+					cfg.Log.Printf("prefork: restarting a worker: %v", err)
+					break
+				}
+			}
+			cfg.Log.Printf("prefork: worker %d ended; %d running", pid, g.Len())
+		}
+	}
+}
+
+// IsWorker reports whether this process is a prefork worker.
+func IsWorker() bool { return os.Getenv(envChild) == marker }
+
+// RunWorker runs this process as a worker on the listening socket at
+// descriptor 3 and returns the exit code. SIGTERM stops it gracefully.
+func RunWorker(h httpx.Handler, log interface{ Printf(string, ...any) }) int {
+	cfg := model.Config{Handler: h}
+	header, idle, _ := strings.Cut(os.Getenv(envSettings), ",")
+	cfg.HeaderTimeout, _ = time.ParseDuration(header)
+	cfg.IdleTimeout, _ = time.ParseDuration(idle)
+	cfg = cfg.WithDefaults()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	if err := iterative.ServeFD(ctx, 3, httpx.NewResponder(Name, h), cfg); err != nil {
+		log.Printf("prefork worker %s: %v", strconv.Itoa(os.Getpid()), err)
+		return 1
+	}
+	return 0
+}
