@@ -39,9 +39,9 @@ type Poller interface {
 	watch(fd int, read, write bool) error
 	// del stops watching fd.
 	del(fd int) error
-	// wait waits up to timeout (-1: forever) and calls ready for each fd
-	// with an event.
-	wait(timeout time.Duration, ready func(fd int, readable, writable bool)) error
+	// wait waits up to timeout (-1: forever), calls ready for each fd
+	// with an event, and returns how many there were.
+	wait(timeout time.Duration, ready func(fd int, readable, writable bool)) (int, error)
 	close() error
 }
 
@@ -75,7 +75,9 @@ type Loop struct {
 	cfg      Config
 	p        Poller
 	lfd      int
-	conns    map[int]*conn
+	conns    []*conn // by descriptor
+	open     int
+	now      time.Time // the loop's clock, read once per iteration
 	timers   timerHeap
 	rbuf     []byte // the loop's read buffer
 	wbuf     []byte // the loop's answer buffer
@@ -91,7 +93,7 @@ func newLoop(cfg Config, p Poller, lfd int) (*Loop, error) {
 	if err := unix.Pipe2(fds[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
 		return nil, err
 	}
-	l := &Loop{cfg: cfg, p: p, lfd: lfd, conns: make(map[int]*conn),
+	l := &Loop{cfg: cfg, p: p, lfd: lfd,
 		rbuf: make([]byte, 64<<10), wbuf: make([]byte, 0, 64<<10), wakeR: fds[0], wakeW: fds[1]}
 	if err := p.add(lfd); err != nil {
 		return nil, err
@@ -114,33 +116,43 @@ func (l *Loop) Run() error {
 	sweep := max(10*time.Millisecond, min(l.cfg.HeaderTimeout, l.cfg.IdleTimeout)/10)
 	nextSweep := time.Now().Add(sweep)
 	var stopAt time.Time
+	busy := false
 	for {
-		timeout := time.Until(nextSweep)
-		if len(l.timers) > 0 {
-			timeout = min(timeout, time.Until(l.timers[0].wake))
+		// After a round with events, poll once without waiting, as gnet
+		// does: while busy, the loop then rarely makes a system call that
+		// really blocks, which costs the Go runtime a thread handoff.
+		timeout := time.Duration(0)
+		if !busy {
+			timeout = time.Until(nextSweep)
+			if len(l.timers) > 0 {
+				timeout = min(timeout, time.Until(l.timers[0].wake))
+			}
+			timeout = max(timeout, 0)
 		}
-		timeout = max(timeout, 0)
-		err := l.p.wait(timeout, l.event)
+		l.now = time.Now()
+		n, err := l.p.wait(timeout, l.event)
 		if err != nil && !errors.Is(err, unix.EINTR) {
 			return err
 		}
+		busy = n > 0
 		now := time.Now()
+		l.now = now
 		l.fireTimers(now)
 		if l.stopping.Load() {
 			if stopAt.IsZero() {
 				stopAt = now
 				_ = l.p.del(l.lfd)
 				for _, c := range l.conns {
-					if len(c.in) == 0 && !c.deferred && len(c.out) == 0 {
+					if c != nil && len(c.in) == 0 && !c.deferred && len(c.out) == 0 {
 						l.close(c)
 					}
 				}
 			}
-			if len(l.conns) == 0 {
+			if l.open == 0 {
 				return nil
 			}
 			if now.Sub(stopAt) > l.cfg.GraceTimeout {
-				l.cfg.Log.Printf("graceful stop: %d connections still open after the grace period", len(l.conns))
+				l.cfg.Log.Printf("graceful stop: %d connections still open after the grace period", l.open)
 				return nil
 			}
 		}
@@ -153,7 +165,9 @@ func (l *Loop) Run() error {
 
 func (l *Loop) cleanup() {
 	for _, c := range l.conns {
-		l.close(c)
+		if c != nil {
+			l.close(c)
+		}
 	}
 	_ = l.p.close()
 	unix.Close(l.wakeR)
@@ -171,10 +185,10 @@ func (l *Loop) event(fd int, readable, writable bool) {
 		_, _ = unix.Read(l.wakeR, b[:])
 		return
 	}
-	c := l.conns[fd]
-	if c == nil {
+	if fd >= len(l.conns) || l.conns[fd] == nil {
 		return
 	}
+	c := l.conns[fd]
 	if writable && len(c.out) > 0 {
 		if !l.flush(c) {
 			return
@@ -196,7 +210,7 @@ func (l *Loop) accept() {
 			}
 			return
 		}
-		if len(l.conns) >= l.cfg.MaxConns {
+		if l.open >= l.cfg.MaxConns {
 			l.refuse(fd, "max-conns reached")
 			continue
 		}
@@ -205,8 +219,12 @@ func (l *Loop) accept() {
 			continue
 		}
 		c := &conn{fd: fd, sess: l.cfg.Responder.NewSession(), idx: -1}
-		c.deadline = time.Now().Add(l.cfg.IdleTimeout)
+		c.deadline = l.now.Add(l.cfg.IdleTimeout)
+		for fd >= len(l.conns) {
+			l.conns = append(l.conns, nil)
+		}
 		l.conns[fd] = c
+		l.open++
 	}
 }
 
@@ -249,7 +267,7 @@ func (l *Loop) read(c *conn) {
 		return
 	}
 	if have == 0 {
-		c.started = time.Now()
+		c.started = l.now
 	}
 	l.serve(c, buf[:have+n])
 }
@@ -286,7 +304,7 @@ func (l *Loop) serve(c *conn, in []byte) {
 				l.keep(c, in)
 				c.deferred = true
 				c.deadline = time.Time{}
-				c.wake = time.Now().Add(d)
+				c.wake = l.now.Add(d)
 				heap.Push(&l.timers, c)
 				_ = l.p.watch(c.fd, false, c.writing)
 				return
@@ -303,7 +321,7 @@ func (l *Loop) serve(c *conn, in []byte) {
 		}
 		l.keep(c, in)
 		if len(in) == 0 {
-			c.deadline = time.Now().Add(l.cfg.IdleTimeout)
+			c.deadline = l.now.Add(l.cfg.IdleTimeout)
 		} else {
 			c.deadline = c.started.Add(l.cfg.HeaderTimeout)
 		}
@@ -417,7 +435,7 @@ func (l *Loop) fireTimers(now time.Time) {
 // answered 408 first.
 func (l *Loop) sweep(now time.Time) {
 	for _, c := range l.conns {
-		if c.deadline.IsZero() || now.Before(c.deadline) {
+		if c == nil || c.deadline.IsZero() || now.Before(c.deadline) {
 			continue
 		}
 		if len(c.in) > 0 && len(c.out) == 0 {
@@ -428,7 +446,7 @@ func (l *Loop) sweep(now time.Time) {
 }
 
 func (l *Loop) close(c *conn) {
-	if l.conns[c.fd] != c {
+	if c.fd >= len(l.conns) || l.conns[c.fd] != c {
 		return
 	}
 	if c.idx >= 0 {
@@ -436,7 +454,8 @@ func (l *Loop) close(c *conn) {
 	}
 	_ = l.p.del(c.fd)
 	unix.Close(c.fd)
-	delete(l.conns, c.fd)
+	l.conns[c.fd] = nil
+	l.open--
 }
 
 // timerHeap orders deferred connections by wake time.

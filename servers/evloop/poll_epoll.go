@@ -42,21 +42,21 @@ func (p *epollPoller) del(fd int) error {
 	return unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, fd, nil)
 }
 
-func (p *epollPoller) wait(timeout time.Duration, ready func(fd int, r, w bool)) error {
+func (p *epollPoller) wait(timeout time.Duration, ready func(fd int, r, w bool)) (int, error) {
 	ms := -1
 	if timeout >= 0 {
 		ms = int((timeout + time.Millisecond - 1) / time.Millisecond)
 	}
 	n, err := unix.EpollWait(p.epfd, p.events, ms)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, ev := range p.events[:n] {
 		// Errors and hang-ups count as readable: the read reports them.
 		r := ev.Events&(unix.EPOLLIN|unix.EPOLLERR|unix.EPOLLHUP|unix.EPOLLRDHUP) != 0
 		ready(int(ev.Fd), r, ev.Events&unix.EPOLLOUT != 0)
 	}
-	return nil
+	return n, nil
 }
 
 func (p *epollPoller) close() error { return unix.Close(p.epfd) }

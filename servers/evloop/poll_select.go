@@ -68,7 +68,7 @@ func (p *selectPoller) del(fd int) error {
 	return nil
 }
 
-func (p *selectPoller) wait(timeout time.Duration, ready func(fd int, r, w bool)) error {
+func (p *selectPoller) wait(timeout time.Duration, ready func(fd int, r, w bool)) (int, error) {
 	// select overwrites its arguments with the result: pass copies.
 	r, w := p.read, p.write
 	var tv *unix.Timeval
@@ -78,16 +78,17 @@ func (p *selectPoller) wait(timeout time.Duration, ready func(fd int, r, w bool)
 	}
 	n, err := unix.Select(p.maxfd+1, &r, &w, nil, tv)
 	if err != nil || n == 0 {
-		return err
+		return 0, err
 	}
-	for fd := 0; fd <= p.maxfd && n > 0; fd++ {
+	left := n
+	for fd := 0; fd <= p.maxfd && left > 0; fd++ {
 		rr, ww := r.IsSet(fd), w.IsSet(fd)
 		if rr || ww {
-			n--
+			left--
 			ready(fd, rr, ww)
 		}
 	}
-	return nil
+	return n, nil
 }
 
 func (p *selectPoller) close() error { return nil }

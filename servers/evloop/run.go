@@ -3,7 +3,8 @@ package evloop
 import "runtime"
 
 // lockedRun runs a loop on its own OS thread: a loop is a thread blocked in
-// its Poller, as in C, and the Go scheduler doesn't move it.
+// its poller, as in C, and the Go scheduler doesn't move it. (Measured: the
+// lock changes nothing in the CPU cost per request.)
 func lockedRun(l *Loop) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -12,8 +13,8 @@ func lockedRun(l *Loop) error {
 
 // The pollers, for the models.
 var (
-	// Epoll is the epoll(7) Poller.
+	// Epoll is the epoll(7) poller.
 	Epoll = newEpoll
-	// Select is the select(2) Poller.
+	// Select is the select(2) poller.
 	Select = newSelect
 )

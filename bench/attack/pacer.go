@@ -1,0 +1,122 @@
+package attack
+
+import (
+	"math"
+	"time"
+
+	"netmodels/bench/scenario"
+)
+
+// segment is a stretch of constant offered rate.
+type segment struct {
+	Rate float64 // requests per second
+	Dur  time.Duration
+}
+
+// schedule is an open load as segments of constant rate. It is a vegeta
+// Pacer, and it also answers when the n-th request was due (Offset), which
+// is how coordinated omission is measured: vegeta stamps a request when a
+// worker starts it, which is late when every worker was busy.
+type schedule struct {
+	segs []segment
+	// cum[i] is the number of requests due before segment i starts; at[i]
+	// its start time.
+	cum []float64
+	at  []time.Duration
+}
+
+func newSchedule(segs []segment) *schedule {
+	s := &schedule{segs: segs}
+	var n float64
+	var t time.Duration
+	for _, g := range segs {
+		s.cum = append(s.cum, n)
+		s.at = append(s.at, t)
+		n += g.Rate * g.Dur.Seconds()
+		t += g.Dur
+	}
+	s.cum = append(s.cum, n)
+	s.at = append(s.at, t)
+	return s
+}
+
+// scheduleFor returns the open schedule of a scenario, or nil for closed
+// and users loads.
+func scheduleFor(sc *scenario.Scenario) *schedule {
+	l := sc.Load
+	var segs []segment
+	switch l.Kind {
+	case scenario.Constant:
+		segs = []segment{{l.Rate, sc.Duration.Duration}}
+	case scenario.Linear:
+		// One-second segments at the ramp's rate in their middle.
+		secs := int(math.Ceil(sc.Duration.Seconds()))
+		for i := 0; i < secs; i++ {
+			frac := (float64(i) + 0.5) / float64(secs)
+			segs = append(segs, segment{l.From + (l.To-l.From)*frac, time.Second})
+		}
+	case scenario.Steps:
+		for _, r := range l.Rates {
+			segs = append(segs, segment{r, l.Step.Duration})
+		}
+	default:
+		return nil
+	}
+	if sc.Stress != nil {
+		segs = append(segs, segment{sc.Stress.RecoveryRate, sc.Stress.Recovery.Duration})
+	}
+	return newSchedule(segs)
+}
+
+// Total is the schedule's length.
+func (s *schedule) Total() time.Duration { return s.at[len(s.at)-1] }
+
+// due returns how many requests are due by elapsed.
+func (s *schedule) due(elapsed time.Duration) float64 {
+	for i, g := range s.segs {
+		if elapsed < s.at[i+1] {
+			return s.cum[i] + g.Rate*(elapsed-s.at[i]).Seconds()
+		}
+	}
+	return s.cum[len(s.cum)-1]
+}
+
+// Offset returns when the request with sequence number seq was due.
+func (s *schedule) Offset(seq uint64) time.Duration {
+	n := float64(seq)
+	for i, g := range s.segs {
+		if n < s.cum[i+1] && g.Rate > 0 {
+			return s.at[i] + time.Duration((n-s.cum[i])/g.Rate*float64(time.Second))
+		}
+	}
+	return s.Total()
+}
+
+// OfferedAt returns the offered rate at elapsed.
+func (s *schedule) OfferedAt(elapsed time.Duration) float64 {
+	for i, g := range s.segs {
+		if elapsed < s.at[i+1] {
+			return g.Rate
+		}
+	}
+	return 0
+}
+
+// Pace implements vegeta.Pacer: send at once when behind, else wait for the
+// next request's due time; stop at the end of the schedule.
+func (s *schedule) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	if elapsed >= s.Total() {
+		return 0, true
+	}
+	if float64(hits) < s.due(elapsed) {
+		return 0, false
+	}
+	next := s.Offset(hits)
+	if next >= s.Total() {
+		return 0, true
+	}
+	return next - elapsed, false
+}
+
+// Rate implements vegeta.Pacer: the offered rate at elapsed.
+func (s *schedule) Rate(elapsed time.Duration) float64 { return s.OfferedAt(elapsed) }

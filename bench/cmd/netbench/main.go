@@ -1,0 +1,45 @@
+// Command netbench is the netmodels benchmark harness. Its subcommands:
+//
+//	netbench run     attack models with scenarios, store results/<run-id>/
+//	netbench idle    memory per idle keep-alive connection, per model
+//
+// Run "netbench <subcommand> -h" for a subcommand's flags.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"sort"
+)
+
+// command is one subcommand: its flags and what it does with them.
+type command struct {
+	fs   *flag.FlagSet
+	run  func(args []string) error
+	help string
+}
+
+func main() {
+	commands := map[string]command{
+		"idle": idleCmd(),
+		"run":  runCmd(),
+	}
+	if len(os.Args) < 2 || commands[os.Args[1]].run == nil {
+		fmt.Fprintf(os.Stderr, "usage: netbench <subcommand> [flags]\n\nsubcommands:\n")
+		names := make([]string, 0, len(commands))
+		for n := range commands {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Fprintf(os.Stderr, "  %-8s %s\n", n, commands[n].help)
+		}
+		os.Exit(2)
+	}
+	c := commands[os.Args[1]]
+	if err := c.run(os.Args[2:]); err != nil {
+		fmt.Fprintf(os.Stderr, "netbench %s: %v\n", os.Args[1], err)
+		os.Exit(1)
+	}
+}

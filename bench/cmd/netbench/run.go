@@ -1,0 +1,276 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"netmodels/bench/attack"
+	"netmodels/bench/report"
+	"netmodels/bench/runner"
+	"netmodels/bench/scenario"
+	"netmodels/bench/store"
+	"netmodels/bench/stress"
+	"netmodels/bench/summary"
+	"netmodels/servers"
+)
+
+// Profiles: which scenarios, how long, how many repeats.
+var profiles = map[string]struct {
+	scenarios []string
+	duration  time.Duration // overrides each scenario's duration; 0 keeps it
+	repeats   int
+}{
+	// quick: every model, three short scenarios, once: under 3 minutes on
+	// two cores.
+	"quick": {[]string{"hello-keepalive", "hello-close", "sleep-io"}, 3 * time.Second, 1},
+	// full: every built-in scenario at its own length, three repeats.
+	"full": {[]string{"hello-keepalive", "hello-close", "sleep-io", "blog", "slides-1", "slides-2"}, 0, 3},
+}
+
+func runCmd() command {
+	fs := flag.NewFlagSet("run", flag.ExitOnError)
+	models := fs.String("models", "", "comma-separated models (default: all)")
+	scenarios := fs.String("scenarios", "", "comma-separated scenarios (default: the profile's)")
+	profile := fs.String("profile", "quick", "quick (all models, 3 short scenarios, ~3 min) or full")
+	repeats := fs.Int("repeats", 0, "repeats of each attack (default: the profile's: quick 1, full 3)")
+	duration := fs.Duration("duration", 0, "override every scenario's duration")
+	bin := fs.String("bin", "bin/netserver", "the netserver binary (netchild beside it)")
+	serverCPUs := fs.String("server-cpus", "0", "CPU set the server is pinned to; the harness should run on others (make bench uses taskset)")
+	scenDir := fs.String("scenario-dir", "bench/scenarios", "directory of scenario files (*.json), besides the built-ins")
+	out := fs.String("out", "results", "where to write results/<run-id>")
+	url := fs.String("url", "", "attack this base URL instead of starting models (no server sampling unless -pid)")
+	pid := fs.Int("pid", 0, "with -url: the server's pid to sample")
+	warmup := fs.Duration("warmup", time.Second, "closed warm-up on 4 connections before each attack, discarded")
+	wrk := fs.Bool("wrk", false, "cross-check closed hello scenarios with wrk (Debian's wrk) on the same connections and duration")
+	knee := fs.Float64("knee-p99-factor", stress.Defaults().P99Factor, "knee: p99 within this factor of the first step's p99")
+	keepUp := fs.Float64("knee-keep-up", stress.Defaults().KeepUp, "knee: throughput at least this share of the offered rate")
+	maxFail := fs.Float64("break-failures", stress.Defaults().MaxFailures, "breaking point: share of failed requests above which the server is broken (any timeout also breaks)")
+	serverArgs := fs.String("server-args", "", "more netserver flags, space-separated")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: netbench run [flags]\n\nStarts each model (natively, pinned to -server-cpus), attacks it with each\nscenario, and writes results/<run-id>/ (meta.json, summary.json/csv, vegeta\nresults, time series). Scenarios: %s.\n\n", strings.Join(scenario.Names("bench/scenarios"), ", "))
+		fs.PrintDefaults()
+	}
+	return command{fs: fs, help: "attack models with scenarios and store the results", run: func(args []string) error {
+		_ = fs.Parse(args)
+		p, ok := profiles[*profile]
+		if !ok {
+			return fmt.Errorf("unknown profile %q (quick or full)", *profile)
+		}
+		names := list(*models)
+		if len(names) == 0 {
+			for _, e := range servers.All() {
+				names = append(names, e.Name)
+			}
+		}
+		if *url != "" {
+			names = []string{"target"}
+		}
+		scNames := list(*scenarios)
+		if len(scNames) == 0 {
+			scNames = p.scenarios
+		}
+		var scs []*scenario.Scenario
+		for _, n := range scNames {
+			s, err := scenario.Find(*scenDir, n)
+			if err != nil {
+				return err
+			}
+			c := *s
+			if d := *duration; d > 0 {
+				c.Duration = scenario.Duration{Duration: d}
+			} else if p.duration > 0 && c.Load.Kind != scenario.Steps {
+				c.Duration = scenario.Duration{Duration: p.duration}
+			}
+			scs = append(scs, &c)
+		}
+		reps := *repeats
+		if reps <= 0 {
+			reps = p.repeats
+		}
+		th := stress.Thresholds{P99Factor: *knee, KeepUp: *keepUp, MaxFailures: *maxFail}
+
+		dir, id, err := store.NewRun(*out)
+		if err != nil {
+			return err
+		}
+		meta := &store.Meta{RunID: id, Started: time.Now(), Command: os.Args, Flags: map[string]string{},
+			ServerCPUs: *serverCPUs, HarnessCPUs: attack.Affinity()}
+		fs.VisitAll(func(f *flag.Flag) { meta.Flags[f.Name] = f.Value.String() })
+		store.Environment(meta)
+		meta.ServerGOMAXPROCS = len(strings.Split(*serverCPUs, ","))
+		if overlap(*serverCPUs, meta.HarnessCPUs) && *url == "" {
+			note := fmt.Sprintf("the harness (CPUs %s) shares CPUs with the server (%s): run it under taskset on other CPUs", meta.HarnessCPUs, *serverCPUs)
+			meta.Notes = append(meta.Notes, note)
+			fmt.Fprintln(os.Stderr, "warning:", note)
+		}
+		if err := store.WriteJSON(dir+"/meta.json", meta); err != nil {
+			return err
+		}
+
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		var planned time.Duration
+		for _, s := range scs {
+			planned += (s.Total() + *warmup + 2*time.Second) * time.Duration(reps)
+		}
+		planned *= time.Duration(len(names))
+		began := time.Now()
+		var rows []*summary.Summary
+		step, steps := 0, len(names)*len(scs)*reps
+		for _, m := range names {
+			for _, sc := range scs {
+				for rep := 1; rep <= reps; rep++ {
+					if ctx.Err() != nil {
+						break
+					}
+					step++
+					label := fmt.Sprintf("[%d/%d] %s · %s · repeat %d/%d", step, steps, m, sc.Name, rep, reps)
+					s, err := one(ctx, m, sc, rep, label, began, planned, *url, *pid, *bin, *serverCPUs, *serverArgs, *warmup, th, dir)
+					if err != nil {
+						fmt.Fprintf(os.Stderr, "\n%s: %v\n", label, err)
+						meta.Notes = append(meta.Notes, label+": "+err.Error())
+						continue
+					}
+					if *wrk && sc.Load.Kind == scenario.Closed && *url == "" {
+						s.GeneratorNote = strings.TrimPrefix(s.GeneratorNote+"; "+wrkCheck(m, sc, *bin, *serverCPUs, *serverArgs), "; ")
+					}
+					rows = append(rows, s)
+					if err := store.WriteSummaries(dir, rows); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		fmt.Fprintln(os.Stderr)
+		meta.Finished = time.Now()
+		if err := store.WriteJSON(dir+"/meta.json", meta); err != nil {
+			return err
+		}
+		fmt.Printf("run %s: %d attacks in %v, results in %s\n", id, len(rows), time.Since(began).Round(time.Second), dir)
+		fmt.Print(report.Markdown(report.Aggregate(rows)))
+		return ctx.Err()
+	}}
+}
+
+// one runs one attack on a freshly started model and stores it.
+func one(ctx context.Context, model string, sc *scenario.Scenario, rep int, label string, began time.Time,
+	planned time.Duration, url string, pid int, bin, cpus, extra string, warmup time.Duration,
+	th stress.Thresholds, dir string) (*summary.Summary, error) {
+	target, spid := url, pid
+	var srv *runner.Server
+	if url == "" {
+		args := []string{"-idle-timeout", "60s"}
+		if extra != "" {
+			args = append(args, strings.Fields(extra)...)
+		}
+		var err error
+		srv, err = runner.Start(model, runner.Options{Bin: bin, CPUs: cpus, Args: args})
+		if err != nil {
+			return nil, err
+		}
+		target, spid = "http://"+srv.Addr, srv.PID
+		defer func() {
+			if _, err := srv.Stop(30 * time.Second); err != nil {
+				fmt.Fprintf(os.Stderr, "\n%s: stop: %v\n", label, err)
+			}
+		}()
+	}
+	if warmup > 0 {
+		w := *sc
+		w.Load = scenario.Load{Kind: scenario.Closed, Conns: 4}
+		w.Duration, w.Stress = scenario.Duration{Duration: warmup}, nil
+		if _, err := attack.Run(ctx, &w, attack.Options{URL: target, Name: model}); err != nil {
+			return nil, err
+		}
+	}
+	a, err := attack.Run(ctx, sc, attack.Options{URL: target, Name: model, ServerPID: spid,
+		Progress: func(el, total time.Duration) {
+			done := time.Since(began)
+			eta := planned - done
+			fmt.Fprintf(os.Stderr, "\r%s · %v/%v · elapsed %v · ETA %v   ", label, el.Round(time.Second),
+				total.Round(time.Second), done.Round(time.Second), max(eta, 0).Round(time.Second))
+		}})
+	if err != nil {
+		return nil, err
+	}
+	s, series := summary.Compute(sc, a, rep, th)
+	if err := store.WriteAttack(dir, sc.Name, model, rep, a.Results, series); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// wrkCheck runs wrk against a fresh server with the scenario's connections
+// and duration, for the generator cross-check.
+func wrkCheck(model string, sc *scenario.Scenario, bin, cpus, extra string) string {
+	if _, err := exec.LookPath("wrk"); err != nil {
+		return "wrk cross-check: wrk not installed"
+	}
+	srv, err := runner.Start(model, runner.Options{Bin: bin, CPUs: cpus, Args: strings.Fields(extra)})
+	if err != nil {
+		return "wrk cross-check: " + err.Error()
+	}
+	defer func() { _, _ = srv.Stop(30 * time.Second) }()
+	args := []string{"-t1", "-c" + strconv.Itoa(sc.Load.Conns), "-d" + strconv.Itoa(int(sc.Duration.Seconds())) + "s"}
+	if !sc.KeepAlive {
+		args = append(args, "-H", "Connection: close")
+	}
+	args = append(args, "http://"+srv.Addr+sc.Targets[0].Path)
+	b, err := exec.Command("wrk", args...).CombinedOutput()
+	if err != nil {
+		return "wrk cross-check failed: " + err.Error()
+	}
+	m := regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`).FindSubmatch(b)
+	if m == nil {
+		return "wrk cross-check: no Requests/sec"
+	}
+	return "wrk on the same load: " + string(m[1]) + " answers/s"
+}
+
+func list(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// overlap reports whether two CPU lists ("0", "1,2", "0-3") share a CPU.
+func overlap(a, b string) bool {
+	set := func(s string) map[int]bool {
+		m := map[int]bool{}
+		for _, part := range strings.Split(s, ",") {
+			lo, hi, ok := strings.Cut(part, "-")
+			l, err := strconv.Atoi(strings.TrimSpace(lo))
+			if err != nil {
+				continue
+			}
+			h := l
+			if ok {
+				h, _ = strconv.Atoi(strings.TrimSpace(hi))
+			}
+			for i := l; i <= h; i++ {
+				m[i] = true
+			}
+		}
+		return m
+	}
+	sb := set(b)
+	for c := range set(a) {
+		if sb[c] {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,161 @@
+// Package report turns a run's summaries into tables a person reads:
+// medians over the repeats with their spread, and a mark on every figure
+// the generator, not the server, limited.
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"netmodels/bench/summary"
+)
+
+// Cell is a median over repeats with its range.
+type Cell struct {
+	Median, Min, Max float64
+	N                int
+}
+
+func cell(v []float64) Cell {
+	if len(v) == 0 {
+		return Cell{}
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	m := s[len(s)/2]
+	if len(s)%2 == 0 {
+		m = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return Cell{m, s[0], s[len(s)-1], len(s)}
+}
+
+// Format writes the median with its range when there are repeats.
+func (c Cell) Format(digits int) string {
+	if c.N == 0 {
+		return "–"
+	}
+	f := "%." + fmt.Sprint(digits) + "f"
+	if c.N == 1 || c.Min == c.Max {
+		return fmt.Sprintf(f, c.Median)
+	}
+	return fmt.Sprintf(f+" ["+f+"–"+f+"]", c.Median, c.Min, c.Max)
+}
+
+// Row is one model in one scenario, over its repeats.
+type Row struct {
+	Scenario, Model string
+	Load            string
+	Throughput      Cell
+	Success         Cell
+	P50, P99, Max   Cell
+	CPUPerAnswer    Cell
+	PeakRSSMiB      Cell
+	PeakThreads     Cell
+	PeakProcs       Cell
+	GeneratorBound  int // repeats marked generator-bound
+	GeneratorNote   string
+	Knee, Break     Cell
+	BeforeFailure   Cell
+	Recovery        Cell
+	Repeats         int
+}
+
+// Aggregate groups summaries by scenario and model, in first-seen order.
+func Aggregate(rows []*summary.Summary) []*Row {
+	var out []*Row
+	idx := map[string]*Row{}
+	vals := map[*Row]map[string][]float64{}
+	for _, s := range rows {
+		k := s.Scenario + "\x00" + s.Model
+		r := idx[k]
+		if r == nil {
+			r = &Row{Scenario: s.Scenario, Model: s.Model, Load: s.Load}
+			idx[k] = r
+			vals[r] = map[string][]float64{}
+			out = append(out, r)
+		}
+		v := vals[r]
+		r.Repeats++
+		add := func(name string, x float64) { v[name] = append(v[name], x) }
+		add("thr", s.Throughput)
+		add("ok", 100*s.Success)
+		add("p50", s.P50)
+		add("p99", s.P99)
+		add("max", s.Max)
+		if s.ServerCPUPerAnswer > 0 {
+			add("cpu", s.ServerCPUPerAnswer)
+		}
+		if s.PeakRSSKiB > 0 {
+			add("rss", float64(s.PeakRSSKiB)/1024)
+			add("thr#", float64(s.PeakThreads))
+			add("procs", float64(s.PeakProcs))
+		}
+		if s.GeneratorBound {
+			r.GeneratorBound++
+			r.GeneratorNote = s.GeneratorNote
+		}
+		if st := s.Stress; st != nil {
+			add("knee", st.KneeRPS)
+			add("break", st.BreakRPS)
+			add("bff", float64(st.BeforeFirstFailure))
+			add("rec", st.RecoverySeconds)
+		}
+	}
+	for r, v := range vals {
+		r.Throughput, r.Success = cell(v["thr"]), cell(v["ok"])
+		r.P50, r.P99, r.Max = cell(v["p50"]), cell(v["p99"]), cell(v["max"])
+		r.CPUPerAnswer, r.PeakRSSMiB = cell(v["cpu"]), cell(v["rss"])
+		r.PeakThreads, r.PeakProcs = cell(v["thr#"]), cell(v["procs"])
+		r.Knee, r.Break, r.BeforeFailure, r.Recovery = cell(v["knee"]), cell(v["break"]), cell(v["bff"]), cell(v["rec"])
+	}
+	return out
+}
+
+// Markdown writes one table per scenario. A † marks a throughput that the
+// generator limited in at least one repeat: it is not the server's capacity.
+func Markdown(rows []*Row) string {
+	var b strings.Builder
+	var scenario string
+	bound := false
+	for _, r := range rows {
+		if r.Scenario != scenario {
+			scenario = r.Scenario
+			fmt.Fprintf(&b, "\n### %s\n\n%s; medians over repeats [min–max].\n\n", r.Scenario, r.Load)
+			b.WriteString("| model | answers/s | success % | p50 ms | p99 ms | max ms | server CPU µs/answer | peak RSS MiB | threads | procs |")
+			stressCols := r.Knee.N > 0
+			if stressCols {
+				b.WriteString(" knee /s | break /s | before 1st failure | recovery s |")
+			}
+			b.WriteString("\n|---|---|---|---|---|---|---|---|---|---|")
+			if stressCols {
+				b.WriteString("---|---|---|---|")
+			}
+			b.WriteString("\n")
+		}
+		mark := ""
+		if r.GeneratorBound > 0 {
+			mark = " †"
+			bound = true
+		}
+		fmt.Fprintf(&b, "| %s | %s%s | %s | %s | %s | %s | %s | %s | %s | %s |", r.Model, r.Throughput.Format(0), mark,
+			r.Success.Format(1), r.P50.Format(2), r.P99.Format(2), r.Max.Format(1), r.CPUPerAnswer.Format(1),
+			r.PeakRSSMiB.Format(1), r.PeakThreads.Format(0), r.PeakProcs.Format(0))
+		if r.Knee.N > 0 {
+			fmt.Fprintf(&b, " %s | %s | %s | %s |", none(r.Knee), none(r.Break), r.BeforeFailure.Format(0), none(r.Recovery))
+		}
+		b.WriteString("\n")
+	}
+	if bound {
+		b.WriteString("\n† the generator limited this figure in at least one repeat (its CPU saturated or it fell behind its schedule): a lower bound on the server's capacity, not the capacity.\n")
+	}
+	return b.String()
+}
+
+// none writes -1 (not reached) as "none".
+func none(c Cell) string {
+	if c.N > 0 && c.Median < 0 && c.Max < 0 {
+		return "none"
+	}
+	return c.Format(0)
+}

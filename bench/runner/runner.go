@@ -1,0 +1,127 @@
+// Package runner starts a netserver model as a native process for a
+// benchmark, pinned to a CPU set, waits until it answers /healthz, and
+// stops it gracefully.
+package runner
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Server is a running model.
+type Server struct {
+	Model string
+	Addr  string // host:port it listens on
+	PID   int    // the netserver process (the root of its tree)
+	CPUs  string // the CPU set it is pinned to, "" when not pinned
+	cmd   *exec.Cmd
+	log   *strings.Builder
+	done  chan error
+}
+
+// Options of Start.
+type Options struct {
+	Bin  string   // netserver; netchild is expected beside it
+	CPUs string   // taskset CPU list, e.g. "0"; "" for no pinning
+	Args []string // more netserver flags
+}
+
+// Start starts model and waits until it serves /healthz (10 s at most).
+func Start(model string, o Options) (*Server, error) {
+	args := append([]string{o.Bin, "-model", model, "-addr", "127.0.0.1:0"}, o.Args...)
+	if o.CPUs != "" {
+		if _, err := exec.LookPath("taskset"); err != nil {
+			return nil, errors.New("pinning needs taskset (util-linux)")
+		}
+		args = append([]string{"taskset", "-c", o.CPUs}, args...)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &Server{Model: model, PID: cmd.Process.Pid, CPUs: o.CPUs, cmd: cmd, log: &strings.Builder{}, done: make(chan error, 1)}
+	addrc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sent := false
+		for sc.Scan() {
+			line := sc.Text()
+			if s.log.Len() < 64<<10 {
+				s.log.WriteString(line + "\n")
+			}
+			if _, a, ok := strings.Cut(line, "serving on "); ok && !sent {
+				addrc <- a
+				sent = true
+			}
+		}
+		_, _ = io.Copy(io.Discard, stderr)
+	}()
+	go func() { s.done <- cmd.Wait() }()
+	select {
+	case s.Addr = <-addrc:
+	case err := <-s.done:
+		return nil, fmt.Errorf("%s exited before serving: %v\n%s", model, err, s.log)
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		return nil, fmt.Errorf("%s: no 'serving on' line within 10s", model)
+	}
+	if err := s.waitHealthy(10 * time.Second); err != nil {
+		s.Kill()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) waitHealthy(d time.Duration) error {
+	end := time.Now().Add(d)
+	for time.Now().Before(end) {
+		res, err := http.Get("http://" + s.Addr + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return nil
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("%s: /healthz not answering after %v", s.Model, d)
+}
+
+// Stop stops the server with SIGTERM and waits up to grace for it to exit,
+// then kills it. It returns the log the server wrote.
+func (s *Server) Stop(grace time.Duration) (string, error) {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-s.done:
+		return s.log.String(), err
+	case <-time.After(grace):
+		s.Kill()
+		return s.log.String(), fmt.Errorf("%s did not stop within %v", s.Model, grace)
+	}
+}
+
+// Kill ends the server at once (its whole process group is not touched:
+// children of fork and prefork end when their parent is killed only if
+// they notice; Stop is the clean way).
+func (s *Server) Kill() {
+	_ = s.cmd.Process.Kill()
+	<-s.done
+}
+
+// Exists reports whether path is an executable file.
+func Exists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0
+}

@@ -1,0 +1,274 @@
+// Package scenario describes a benchmark: what requests to send, over
+// which connections, under which load model, for how long. Scenarios are
+// small JSON files (bench/scenarios/) or built-ins that reproduce the
+// project's seeds (the blog's Locust runs, the course's sort tests).
+//
+// Three load models, because they answer different questions (Schroeder,
+// Wierman and Harchol-Balter, "Open versus closed", NSDI 2006):
+//   - open: requests arrive on a schedule whatever the server does
+//     (constant rate, linear ramp, steps); latency includes queueing;
+//   - closed: N connections, each sending its next request when the
+//     answer to the last one came back; throughput adapts to the server;
+//   - users: N users spawned at a rate, each waiting a think time between
+//     requests: Locust's model, to compare with the course's figures.
+package scenario
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Duration is a time.Duration written as "5s" in JSON.
+type Duration struct{ time.Duration }
+
+// MarshalJSON writes the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// UnmarshalJSON reads "5s" or a number of seconds.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		v, err := time.ParseDuration(s)
+		d.Duration = v
+		return err
+	}
+	var f float64
+	if err := json.Unmarshal(b, &f); err != nil {
+		return fmt.Errorf("duration: %s", b)
+	}
+	d.Duration = time.Duration(f * float64(time.Second))
+	return nil
+}
+
+// Target is one kind of request, chosen with probability Weight/sum.
+type Target struct {
+	Method string `json:"method,omitempty"` // GET by default
+	Path   string `json:"path"`
+	Weight int    `json:"weight,omitempty"` // 1 by default
+}
+
+// Load kinds.
+const (
+	Constant = "constant" // open: Rate per second
+	Linear   = "linear"   // open: From to To per second over the duration
+	Steps    = "steps"    // open: each rate of Rates for Step
+	Closed   = "closed"   // closed: Conns connections back to back
+	Users    = "users"    // Users users, SpawnRate per second, think time between requests
+)
+
+// Load is the load model and its parameters.
+type Load struct {
+	Kind      string    `json:"kind"`
+	Rate      float64   `json:"rate,omitempty"`
+	From      float64   `json:"from,omitempty"`
+	To        float64   `json:"to,omitempty"`
+	Rates     []float64 `json:"rates,omitempty"`
+	Step      Duration  `json:"step,omitempty"`
+	Conns     int       `json:"conns,omitempty"`
+	Users     int       `json:"users,omitempty"`
+	SpawnRate float64   `json:"spawn_rate,omitempty"`
+	ThinkMin  Duration  `json:"think_min,omitempty"`
+	ThinkMax  Duration  `json:"think_max,omitempty"`
+}
+
+// Scenario is one benchmark.
+type Scenario struct {
+	Name      string   `json:"name"`
+	Doc       string   `json:"doc"`
+	Targets   []Target `json:"targets"`
+	KeepAlive bool     `json:"keep_alive"`
+	Load      Load     `json:"load"`
+	Duration  Duration `json:"duration"`
+	// Timeout of one request; a request past it counts as a timeout error.
+	Timeout Duration `json:"timeout,omitempty"`
+	// MaxConns bounds the generator's connections and workers (open
+	// loads); 0: 1000. Unbounded workers make a fast open attack collapse
+	// the generator, not the server.
+	MaxConns int `json:"max_conns,omitempty"`
+	// Stress makes it a stress test: after the steps, Recovery at
+	// RecoveryRate measures the time to recover (see package stress).
+	Stress *Stress `json:"stress,omitempty"`
+}
+
+// Stress is the tail of a stress test.
+type Stress struct {
+	RecoveryRate float64  `json:"recovery_rate"`
+	Recovery     Duration `json:"recovery"`
+}
+
+// Validate reports what is wrong with s.
+func (s *Scenario) Validate() error {
+	var errs []string
+	if s.Name == "" {
+		errs = append(errs, "no name")
+	}
+	if len(s.Targets) == 0 {
+		errs = append(errs, "no targets")
+	}
+	for _, t := range s.Targets {
+		if !strings.HasPrefix(t.Path, "/") {
+			errs = append(errs, fmt.Sprintf("target path %q does not start with /", t.Path))
+		}
+	}
+	l := s.Load
+	switch l.Kind {
+	case Constant:
+		if l.Rate <= 0 {
+			errs = append(errs, "constant load needs rate > 0")
+		}
+	case Linear:
+		if l.From < 0 || l.To <= 0 {
+			errs = append(errs, "linear load needs from >= 0 and to > 0")
+		}
+	case Steps:
+		if len(l.Rates) == 0 || l.Step.Duration <= 0 {
+			errs = append(errs, "steps load needs rates and step")
+		}
+	case Closed:
+		if l.Conns <= 0 {
+			errs = append(errs, "closed load needs conns > 0")
+		}
+	case Users:
+		if l.Users <= 0 || l.SpawnRate <= 0 || l.ThinkMax.Duration < l.ThinkMin.Duration {
+			errs = append(errs, "users load needs users > 0, spawn_rate > 0, think_max >= think_min")
+		}
+	default:
+		errs = append(errs, fmt.Sprintf("unknown load kind %q", l.Kind))
+	}
+	if l.Kind != Steps && s.Duration.Duration <= 0 {
+		errs = append(errs, "no duration")
+	}
+	if s.Stress != nil && l.Kind != Steps {
+		errs = append(errs, "a stress test needs a steps load")
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("scenario %s: %s", s.Name, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// Total returns how long the scenario's load runs.
+func (s *Scenario) Total() time.Duration {
+	d := s.Duration.Duration
+	if s.Load.Kind == Steps {
+		d = time.Duration(len(s.Load.Rates)) * s.Load.Step.Duration
+	}
+	if s.Stress != nil {
+		d += s.Stress.Recovery.Duration
+	}
+	return d
+}
+
+// Load reads a scenario file.
+func LoadFile(path string) (*Scenario, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var s Scenario
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if s.Name == "" {
+		s.Name = strings.TrimSuffix(filepath.Base(path), ".json")
+	}
+	return &s, s.Validate()
+}
+
+// Dir reads every *.json scenario of a directory.
+func Dir(dir string) (map[string]*Scenario, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]*Scenario)
+	for _, f := range files {
+		s, err := LoadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		m[s.Name] = s
+	}
+	return m, nil
+}
+
+// Find returns the named scenario from dir, or a built-in.
+func Find(dir, name string) (*Scenario, error) {
+	if dir != "" {
+		m, err := Dir(dir)
+		if err != nil {
+			return nil, err
+		}
+		if s, ok := m[name]; ok {
+			return s, nil
+		}
+	}
+	for _, s := range Builtins() {
+		if s.Name == name {
+			return s, nil
+		}
+	}
+	return nil, errors.New("no scenario " + name)
+}
+
+// Names lists the scenarios of dir and the built-ins, sorted.
+func Names(dir string) []string {
+	seen := map[string]bool{}
+	for _, s := range Builtins() {
+		seen[s.Name] = true
+	}
+	if m, err := Dir(dir); err == nil {
+		for n := range m {
+			seen[n] = true
+		}
+	}
+	var out []string
+	for n := range seen {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func d(v time.Duration) Duration { return Duration{v} }
+
+// Builtins are the scenarios that reproduce the seeds, and the basic ones.
+func Builtins() []*Scenario {
+	sorts := func(n, max string) []Target {
+		return []Target{
+			{Path: "/sort/builtin?n=" + n + "&max=" + max},
+			{Path: "/sort/bubble?n=" + n + "&max=" + max},
+			{Path: "/sort/heap?n=" + n + "&max=" + max},
+		}
+	}
+	users := func(spawn float64) Load {
+		return Load{Kind: Users, Users: 500, SpawnRate: spawn, ThinkMin: d(time.Second), ThinkMax: d(3 * time.Second)}
+	}
+	return []*Scenario{
+		{Name: "hello-keepalive", Doc: "GET /hello on 50 keep-alive connections, back to back (closed): the cheapest request, so the model's overhead shows",
+			Targets: []Target{{Path: "/hello"}}, KeepAlive: true, Load: Load{Kind: Closed, Conns: 50}, Duration: d(10 * time.Second)},
+		{Name: "hello-close", Doc: "GET /hello, a new connection per request, 50 at a time (closed): connection cost",
+			Targets: []Target{{Path: "/hello"}}, KeepAlive: false, Load: Load{Kind: Closed, Conns: 50}, Duration: d(10 * time.Second)},
+		{Name: "sleep-io", Doc: "GET /sleep?ms=50 at 400/s (open): I/O-bound waiting, where threads of control matter and CPU does not",
+			Targets: []Target{{Path: "/sleep?ms=50"}}, KeepAlive: true, Load: Load{Kind: Constant, Rate: 400}, Duration: d(10 * time.Second), MaxConns: 1000},
+		{Name: "blog", Doc: "the blog's Locust runs: GET /hello, a new connection per request, the rate rising step by step until the server fails, then recovery",
+			Targets: []Target{{Path: "/hello"}}, KeepAlive: false,
+			Load:     Load{Kind: Steps, Rates: []float64{250, 500, 1000, 2000, 4000, 8000}, Step: d(5 * time.Second)},
+			MaxConns: 2000, Timeout: d(5 * time.Second),
+			Stress: &Stress{RecoveryRate: 250, Recovery: d(10 * time.Second)}},
+		{Name: "slides-1", Doc: "the course's scenario 1: /sort/{builtin,bubble,heap} at n=1000, max=5000; 500 users spawned at 20/s, 1-3 s think time (Locust)",
+			Targets: sorts("1000", "5000"), KeepAlive: true, Load: users(20), Duration: d(60 * time.Second), Timeout: d(30 * time.Second)},
+		{Name: "slides-1-slow", Doc: "scenario 1 with the slides' gentler spawn rate of 5/s",
+			Targets: sorts("1000", "5000"), KeepAlive: true, Load: users(5), Duration: d(120 * time.Second), Timeout: d(30 * time.Second)},
+		{Name: "slides-2", Doc: "the course's scenario 2: n=10000, max=50000 (ten times the values); 500 users at 20/s",
+			Targets: sorts("10000", "50000"), KeepAlive: true, Load: users(20), Duration: d(60 * time.Second), Timeout: d(30 * time.Second)},
+	}
+}

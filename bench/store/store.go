@@ -1,0 +1,265 @@
+// Package store writes a benchmark run to results/<run-id>/:
+//
+//	meta.json                         the machine, versions, commit, every flag
+//	summary.json, summary.csv         one row per attack (scenario, model, repeat)
+//	<scenario>/<model>.r<k>.gob.gz    vegeta's own encoding of every result:
+//	                                  zcat it | vegeta report (or plot)
+//	<scenario>/<model>.r<k>.csv       the per-second time series
+//
+// and reads summaries back for reports.
+package store
+
+import (
+	"compress/gzip"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"netmodels/bench/summary"
+)
+
+// Meta describes a run: enough to know what produced its numbers.
+type Meta struct {
+	RunID      string            `json:"run_id"`
+	Started    time.Time         `json:"started"`
+	Finished   time.Time         `json:"finished"`
+	Command    []string          `json:"command"`
+	Flags      map[string]string `json:"flags"`
+	CPUModel   string            `json:"cpu_model"`
+	CPUs       int               `json:"cpus"`
+	MemoryKiB  uint64            `json:"memory_kib"`
+	Kernel     string            `json:"kernel"`
+	Go         string            `json:"go"`
+	Vegeta     string            `json:"vegeta"`
+	Docker     string            `json:"docker,omitempty"`
+	Git        string            `json:"git"`
+	ServerCPUs string            `json:"server_cpus"`
+	// ServerGOMAXPROCS is what the Go runtime of a server pinned to
+	// ServerCPUs chooses: one per CPU of its affinity set.
+	ServerGOMAXPROCS int      `json:"server_gomaxprocs"`
+	HarnessCPUs      string   `json:"harness_cpus"`
+	Notes            []string `json:"notes,omitempty"`
+}
+
+// NewRun makes results/<run-id> and returns its path and id.
+func NewRun(root string) (string, string, error) {
+	id := time.Now().UTC().Format("20060102-150405")
+	dir := filepath.Join(root, id)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", err
+	}
+	return dir, id, nil
+}
+
+// Environment fills the machine and version fields of m.
+func Environment(m *Meta) {
+	m.CPUs = runtime.NumCPU()
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.CPUModel = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		f := strings.Fields(string(b))
+		if len(f) > 1 {
+			m.MemoryKiB, _ = strconv.ParseUint(f[1], 10, 64)
+		}
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		m.Kernel = strings.TrimSpace(string(b))
+	}
+	m.Go = runtime.Version()
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == "github.com/tsenart/vegeta/v12" {
+				m.Vegeta = d.Version
+			}
+		}
+	}
+	m.Git = output("git", "describe", "--always", "--dirty")
+	m.Docker = output("docker", "version", "--format", "{{.Server.Version}}")
+}
+
+func output(name string, args ...string) string {
+	b, err := exec.Command(name, args...).Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// WriteJSON writes v as indented JSON.
+func WriteJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// attackPath is the base path of one attack's files.
+func attackPath(dir, scenario, model string, repeat int) string {
+	return filepath.Join(dir, scenario, fmt.Sprintf("%s.r%d", model, repeat))
+}
+
+// WriteAttack stores one attack's results (vegeta's gob encoding, gzipped)
+// and its time series.
+func WriteAttack(dir, scenario, model string, repeat int, rs []vegeta.Result, series []summary.Second) error {
+	base := attackPath(dir, scenario, model, repeat)
+	if err := os.MkdirAll(filepath.Dir(base), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(base + ".gob.gz")
+	if err != nil {
+		return err
+	}
+	zw := gzip.NewWriter(f)
+	enc := vegeta.NewEncoder(zw)
+	for i := range rs {
+		if err := enc.Encode(&rs[i]); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return WriteSeries(base+".csv", series)
+}
+
+// WriteSeries writes a time series as CSV.
+func WriteSeries(path string, series []summary.Second) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(f)
+	_ = w.Write([]string{"t_s", "offered_rps", "sent", "ok", "failed", "p50_ms", "p95_ms", "p99_ms"})
+	for _, s := range series {
+		_ = w.Write([]string{strconv.Itoa(s.T), ff(s.Offered), strconv.Itoa(s.Sent), strconv.Itoa(s.OK),
+			strconv.Itoa(s.Failed), ff(s.P50), ff(s.P95), ff(s.P99)})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// ReadSeries reads a time series written by WriteSeries.
+func ReadSeries(path string) ([]summary.Second, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	var out []summary.Second
+	for _, r := range rows[1:] {
+		if len(r) < 8 {
+			continue
+		}
+		t, _ := strconv.Atoi(r[0])
+		num := func(s string) float64 { v, _ := strconv.ParseFloat(s, 64); return v }
+		n := func(s string) int { v, _ := strconv.Atoi(s); return v }
+		out = append(out, summary.Second{T: t, Offered: num(r[1]), Sent: n(r[2]), OK: n(r[3]), Failed: n(r[4]),
+			P50: num(r[5]), P95: num(r[6]), P99: num(r[7])})
+	}
+	return out, nil
+}
+
+func ff(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
+
+// WriteSummaries writes summary.json and summary.csv.
+func WriteSummaries(dir string, rows []*summary.Summary) error {
+	if err := WriteJSON(filepath.Join(dir, "summary.json"), rows); err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(dir, "summary.csv"))
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(f)
+	_ = w.Write([]string{"scenario", "model", "repeat", "requests", "offered_rps", "send_rps", "throughput_rps", "success",
+		"mean_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms", "corrected_p99_ms", "lag_p99_ms",
+		"server_cpu_us_per_answer", "peak_rss_kib", "peak_pss_kib", "peak_threads", "peak_procs", "peak_fds",
+		"harness_cpu_share", "generator_bound", "knee_rps", "break_rps", "before_first_failure", "recovery_s", "errors", "codes"})
+	for _, s := range rows {
+		knee, brk, bff, rec := "", "", "", ""
+		if s.Stress != nil {
+			knee, brk = ff(s.Stress.KneeRPS), ff(s.Stress.BreakRPS)
+			bff, rec = strconv.Itoa(s.Stress.BeforeFirstFailure), ff(s.Stress.RecoverySeconds)
+		}
+		_ = w.Write([]string{s.Scenario, s.Model, strconv.Itoa(s.Repeat), strconv.Itoa(s.Requests), ff(s.Offered),
+			ff(s.SendRate), ff(s.Throughput), ff(s.Success), ff(s.Mean), ff(s.P50), ff(s.P90), ff(s.P95), ff(s.P99),
+			ff(s.P999), ff(s.Max), ff(s.CorrectedP99), ff(s.LagP99), ff(s.ServerCPUPerAnswer),
+			strconv.FormatUint(s.PeakRSSKiB, 10), strconv.FormatUint(s.PeakPSSKiB, 10), strconv.Itoa(s.PeakThreads),
+			strconv.Itoa(s.PeakProcs), strconv.Itoa(s.PeakFDs), ff(s.HarnessCPUShare), strconv.FormatBool(s.GeneratorBound),
+			knee, brk, bff, rec, mapString(s.Errors), mapString(s.Codes)})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// ReadSummaries reads summary.json.
+func ReadSummaries(dir string) ([]*summary.Summary, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		return nil, err
+	}
+	var rows []*summary.Summary
+	return rows, json.Unmarshal(b, &rows)
+}
+
+// ReadMeta reads meta.json.
+func ReadMeta(dir string) (*Meta, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "meta.json"))
+	if err != nil {
+		return nil, err
+	}
+	var m Meta
+	return &m, json.Unmarshal(b, &m)
+}
+
+// mapString writes a map as "k=v k=v", keys sorted.
+func mapString(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s=%d", k, m[k])
+	}
+	return b.String()
+}

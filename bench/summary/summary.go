@@ -1,0 +1,354 @@
+// Package summary turns an attack's raw results into the figures a report
+// shows: throughput, success, latency percentiles (as measured, and
+// corrected for coordinated omission in open loads), status codes, error
+// classes, a per-second time series, the server's CPU per answer and peak
+// memory, the stress-test points, and whether the generator, not the
+// server, was the bottleneck.
+package summary
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"netmodels/bench/attack"
+	"netmodels/bench/sample"
+	"netmodels/bench/scenario"
+	"netmodels/bench/stress"
+)
+
+// Summary is one attack's figures. Latencies are in milliseconds.
+type Summary struct {
+	Scenario string `json:"scenario"`
+	Model    string `json:"model"`
+	Repeat   int    `json:"repeat"`
+	Load     string `json:"load"`
+
+	Requests   int     `json:"requests"`
+	Offered    float64 `json:"offered_rps"` // mean offered rate (open loads), 0 otherwise
+	SendRate   float64 `json:"send_rps"`
+	Throughput float64 `json:"throughput_rps"` // successful answers per second
+	Success    float64 `json:"success"`        // share of 2xx answers
+
+	Mean float64 `json:"mean_ms"`
+	P50  float64 `json:"p50_ms"`
+	P90  float64 `json:"p90_ms"`
+	P95  float64 `json:"p95_ms"`
+	P99  float64 `json:"p99_ms"`
+	P999 float64 `json:"p999_ms"`
+	Max  float64 `json:"max_ms"`
+	// CorrectedP99 adds each request's lag behind its schedule to its
+	// latency: what a client arriving on schedule would have waited (open
+	// loads only).
+	CorrectedP99 float64 `json:"corrected_p99_ms,omitempty"`
+	LagP99       float64 `json:"lag_p99_ms,omitempty"`
+
+	Codes  map[string]int `json:"codes"`
+	Errors map[string]int `json:"errors"` // by class: refused, reset, timeout, eof, other
+
+	ServerCPUPerAnswer float64 `json:"server_cpu_us_per_answer"` // µs; 0 without samples
+	ServerCPUShare     float64 `json:"server_cpu_share"`         // CPU seconds per wall second
+	PeakRSSKiB         uint64  `json:"peak_rss_kib"`
+	PeakPSSKiB         uint64  `json:"peak_pss_kib"`
+	PeakThreads        int     `json:"peak_threads"`
+	PeakProcs          int     `json:"peak_procs"`
+	PeakFDs            int     `json:"peak_fds"`
+
+	HarnessCPUShare float64 `json:"harness_cpu_share"` // of the harness's cores
+	GeneratorBound  bool    `json:"generator_bound"`
+	GeneratorNote   string  `json:"generator_note,omitempty"`
+
+	Stress *Stress `json:"stress,omitempty"`
+}
+
+// Stress holds a stress test's points.
+type Stress struct {
+	Steps              []stress.Step `json:"steps"`
+	KneeRPS            float64       `json:"knee_rps"`  // -1: no step held
+	BreakRPS           float64       `json:"break_rps"` // -1: nothing broke
+	BeforeFirstFailure int           `json:"before_first_failure"`
+	Failed             bool          `json:"failed"`
+	RecoverySeconds    float64       `json:"recovery_s"` // -1: did not recover in the window
+}
+
+// Second is one second of the time series, by the second requests were
+// sent in (answers counted in the second they completed).
+type Second struct {
+	T       int     `json:"t"`
+	Offered float64 `json:"offered_rps"`
+	Sent    int     `json:"sent"`
+	OK      int     `json:"ok"`     // successful answers completed in this second
+	Failed  int     `json:"failed"` // failures completed in this second
+	P50     float64 `json:"p50_ms"`
+	P95     float64 `json:"p95_ms"`
+	P99     float64 `json:"p99_ms"`
+}
+
+// Thresholds of the generator-bound test.
+const (
+	harnessSaturated = 0.90                  // harness CPU share of its cores
+	lagLimit         = 10 * time.Millisecond // p99 lag behind schedule
+	sendShortfall    = 0.95                  // send rate below this share of offered
+)
+
+// OK reports whether a result is a success: no error and a 2xx status.
+func OK(r *vegeta.Result) bool { return r.Error == "" && r.Code >= 200 && r.Code < 300 }
+
+func ms(d time.Duration) float64 { return float64(d) / 1e6 }
+
+// Compute summarises one attack.
+func Compute(sc *scenario.Scenario, a *attack.Result, repeat int, th stress.Thresholds) (*Summary, []Second) {
+	s := &Summary{Scenario: sc.Name, Model: a.Name, Repeat: repeat, Load: Describe(sc),
+		Codes: map[string]int{}, Errors: map[string]int{}}
+	var m vegeta.Metrics
+	lat := make([]time.Duration, 0, len(a.Results))
+	var corrected []time.Duration
+	var lags []time.Duration
+	for i := range a.Results {
+		r := &a.Results[i]
+		m.Add(r)
+		lat = append(lat, r.Latency)
+		s.Codes[strconv.Itoa(int(r.Code))]++
+		if c := attack.ErrorClass(r.Error); c != "" {
+			s.Errors[c]++
+		}
+		if a.Due != nil {
+			lag := max(r.Timestamp.Sub(a.Began)-a.Due[i], 0)
+			lags = append(lags, lag)
+			corrected = append(corrected, r.Latency+lag)
+		}
+	}
+	m.Close()
+	s.Requests = int(m.Requests)
+	s.SendRate, s.Throughput, s.Success = m.Rate, m.Throughput, m.Success
+	sortDur(lat)
+	s.Mean = ms(m.Latencies.Mean)
+	s.P50, s.P90, s.P95 = ms(quantile(lat, .50)), ms(quantile(lat, .90)), ms(quantile(lat, .95))
+	s.P99, s.P999, s.Max = ms(quantile(lat, .99)), ms(quantile(lat, .999)), ms(quantile(lat, 1))
+	if a.Due != nil {
+		sortDur(corrected)
+		sortDur(lags)
+		s.CorrectedP99, s.LagP99 = ms(quantile(corrected, .99)), ms(quantile(lags, .99))
+		total := a.Due[len(a.Due)-1]
+		if n := len(a.Due); n > 0 && total > 0 {
+			s.Offered = float64(n) / total.Seconds()
+		}
+		if sc.Load.Kind != scenario.Closed && sc.Load.Kind != scenario.Users {
+			s.Offered = offeredMean(sc)
+		}
+	}
+	serverFigures(s, a)
+	series := Series(a)
+	generator(s, a, series)
+	if sc.Stress != nil {
+		s.Stress = stressFigures(sc, a, series, th)
+	}
+	return s, series
+}
+
+// offeredMean is the schedule's mean offered rate.
+func offeredMean(sc *scenario.Scenario) float64 {
+	l := sc.Load
+	switch l.Kind {
+	case scenario.Constant:
+		return l.Rate
+	case scenario.Linear:
+		return (l.From + l.To) / 2
+	case scenario.Steps:
+		var sum float64
+		for _, r := range l.Rates {
+			sum += r
+		}
+		return sum / float64(len(l.Rates))
+	}
+	return 0
+}
+
+// Describe is a scenario's load in a few words.
+func Describe(sc *scenario.Scenario) string {
+	l := sc.Load
+	ka := "keep-alive"
+	if !sc.KeepAlive {
+		ka = "new connection per request"
+	}
+	switch l.Kind {
+	case scenario.Constant:
+		return fmt.Sprintf("open, %g/s for %v, %s", l.Rate, sc.Duration.Duration, ka)
+	case scenario.Linear:
+		return fmt.Sprintf("open, %g→%g/s over %v, %s", l.From, l.To, sc.Duration.Duration, ka)
+	case scenario.Steps:
+		return fmt.Sprintf("open, steps %v/s of %v, %s", l.Rates, l.Step.Duration, ka)
+	case scenario.Closed:
+		return fmt.Sprintf("closed, %d connections for %v, %s", l.Conns, sc.Duration.Duration, ka)
+	case scenario.Users:
+		return fmt.Sprintf("users, %d at %g/s, think %v–%v, for %v", l.Users, l.SpawnRate, l.ThinkMin.Duration, l.ThinkMax.Duration, sc.Duration.Duration)
+	}
+	return l.Kind
+}
+
+// serverFigures derives CPU per answer and peaks from the server samples.
+func serverFigures(s *Summary, a *attack.Result) {
+	if len(a.Samples) < 2 {
+		return
+	}
+	first, last := a.Samples[0], a.Samples[len(a.Samples)-1]
+	cpu := float64(last.CPUTicks-first.CPUTicks) / sample.ClockTicks
+	ok := 0
+	for i := range a.Results {
+		if OK(&a.Results[i]) {
+			ok++
+		}
+	}
+	if ok > 0 {
+		s.ServerCPUPerAnswer = cpu / float64(ok) * 1e6
+	}
+	if wall := (last.At - first.At).Seconds(); wall > 0 {
+		s.ServerCPUShare = cpu / wall
+	}
+	for _, x := range a.Samples {
+		s.PeakRSSKiB = max(s.PeakRSSKiB, x.RSSKiB)
+		s.PeakPSSKiB = max(s.PeakPSSKiB, x.PSSKiB)
+		s.PeakThreads = max(s.PeakThreads, x.Threads)
+		s.PeakProcs = max(s.PeakProcs, x.Procs)
+		s.PeakFDs = max(s.PeakFDs, x.FDs)
+	}
+}
+
+// generator decides whether the generator, not the server, limited the
+// attack: its CPU saturated, or it fell behind the schedule.
+func generator(s *Summary, a *attack.Result, series []Second) {
+	if a.Wall > 0 && a.HarnessCores > 0 {
+		s.HarnessCPUShare = a.HarnessCPU.Seconds() / (a.Wall.Seconds() * float64(a.HarnessCores))
+	}
+	var notes []string
+	if s.HarnessCPUShare >= harnessSaturated {
+		notes = append(notes, fmt.Sprintf("harness CPU at %.0f%% of its %d core(s)", 100*s.HarnessCPUShare, a.HarnessCores))
+	}
+	if a.Due != nil {
+		if s.LagP99 > ms(lagLimit) {
+			notes = append(notes, fmt.Sprintf("requests left %.0f ms behind schedule (p99)", s.LagP99))
+		}
+		if s.Offered > 0 && s.SendRate < sendShortfall*s.Offered {
+			notes = append(notes, fmt.Sprintf("sent %.0f/s of %.0f/s offered", s.SendRate, s.Offered))
+		}
+	}
+	if len(notes) > 0 {
+		s.GeneratorBound = true
+		for i, n := range notes {
+			if i > 0 {
+				s.GeneratorNote += "; "
+			}
+			s.GeneratorNote += n
+		}
+	}
+}
+
+// Series is the per-second time series of an attack.
+func Series(a *attack.Result) []Second {
+	if len(a.Results) == 0 {
+		return nil
+	}
+	var secs []Second
+	lats := map[int][]time.Duration{}
+	grow := func(t int) {
+		for len(secs) <= t {
+			secs = append(secs, Second{T: len(secs), Offered: a.Offered(time.Duration(len(secs))*time.Second + time.Second/2)})
+		}
+	}
+	for i := range a.Results {
+		r := &a.Results[i]
+		t := max(int(r.Timestamp.Sub(a.Began)/time.Second), 0)
+		grow(t)
+		secs[t].Sent++
+		lats[t] = append(lats[t], r.Latency)
+		e := max(int(r.End().Sub(a.Began)/time.Second), 0)
+		grow(e)
+		if OK(r) {
+			secs[e].OK++
+		} else {
+			secs[e].Failed++
+		}
+	}
+	for t, l := range lats {
+		sortDur(l)
+		secs[t].P50, secs[t].P95, secs[t].P99 = ms(quantile(l, .5)), ms(quantile(l, .95)), ms(quantile(l, .99))
+	}
+	return secs
+}
+
+// stressFigures splits a stress test into its steps and finds its points.
+func stressFigures(sc *scenario.Scenario, a *attack.Result, series []Second, th stress.Thresholds) *Stress {
+	step := sc.Load.Step.Duration
+	out := &Stress{KneeRPS: -1, BreakRPS: -1, RecoverySeconds: -1}
+	for i, rate := range sc.Load.Rates {
+		from, to := time.Duration(i)*step, time.Duration(i+1)*step
+		st := stress.Step{Offered: rate}
+		var lat []time.Duration
+		var ok int
+		for j := range a.Results {
+			r := &a.Results[j]
+			at := r.Timestamp.Sub(a.Began)
+			if a.Due != nil {
+				at = a.Due[j] // the step a request belongs to is its schedule's
+			}
+			if at < from || at >= to {
+				continue
+			}
+			st.Requests++
+			lat = append(lat, r.Latency)
+			if OK(r) {
+				ok++
+			} else {
+				st.Failures++
+				if attack.ErrorClass(r.Error) == "timeout" {
+					st.Timeouts++
+				}
+			}
+		}
+		sortDur(lat)
+		st.P50, st.P99 = quantile(lat, .5), quantile(lat, .99)
+		st.Sent = float64(st.Requests) / step.Seconds()
+		st.Throughput = float64(ok) / step.Seconds()
+		out.Steps = append(out.Steps, st)
+	}
+	p := stress.Find(out.Steps, th)
+	out.KneeRPS, out.BreakRPS = p.KneeRate, p.BreakRate
+	if p.Knee < 0 {
+		out.KneeRPS = -1
+	}
+	if p.Break < 0 {
+		out.BreakRPS = -1
+	}
+	outcomes := make([]stress.Outcome, len(a.Results))
+	for i := range a.Results {
+		outcomes[i] = stress.Outcome{Sent: a.Results[i].Timestamp, OK: OK(&a.Results[i])}
+	}
+	out.BeforeFirstFailure, out.Failed = stress.BeforeFirstFailure(outcomes)
+	if len(out.Steps) > 0 && sc.Stress != nil {
+		secs := make([]stress.Second, len(series))
+		for i, x := range series {
+			secs[i] = stress.Second{P50: time.Duration(x.P50 * 1e6), P99: time.Duration(x.P99 * 1e6), OK: x.OK}
+		}
+		start := int(time.Duration(len(sc.Load.Rates)) * step / time.Second)
+		base := out.Steps[0]
+		if d, ok := stress.Recovery(secs, start, max(base.P50, time.Millisecond), max(base.P99, time.Millisecond), 2, 2); ok {
+			out.RecoverySeconds = d.Seconds()
+		}
+	}
+	return out
+}
+
+func sortDur(d []time.Duration) { sort.Slice(d, func(i, j int) bool { return d[i] < d[j] }) }
+
+// quantile of sorted durations (nearest rank); 0 for none.
+func quantile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
