@@ -4,6 +4,8 @@
 #                    conformance tests (race detector on the concurrent
 #                    packages), a short fuzz run
 #   make build       bin/netserver
+#   make bench       the quick benchmark, natively: every model, three short
+#                    scenarios; writes results/<run-id>/ (PROFILE=full for all)
 #   make gobench     Go benchmarks of the parser and every algorithm
 #   make perf        server CPU per request of the models next to nginx (wrk)
 #   make fuzz        a long fuzzing campaign (FUZZTIME, default 10m)
@@ -15,12 +17,24 @@ STATICCHECK_VERSION := v0.7.0
 FUZZTIME    ?= 10m
 export CGO_ENABLED ?= 0
 
-.PHONY: all build test fmt-check vet staticcheck unit race fuzz-short fuzz gobench perf clean
+.PHONY: all build bench test fmt-check vet staticcheck unit race fuzz-short fuzz gobench perf clean
 
 all: build
 
 build:
-	$(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/ ./servers/cmd/netserver ./servers/cmd/netchild
+	$(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/ ./servers/cmd/netserver ./servers/cmd/netchild ./bench/cmd/netbench
+
+# The server runs on CPU 0 and the harness on the others (taskset), so that
+# the generator does not steal the server's CPU.
+PROFILE ?= quick
+MODELS ?=
+SCENARIOS ?=
+BENCHFLAGS ?=
+bench: build
+	@if [ "$$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then \
+		pin="taskset -c 1-$$(( $$(nproc) - 1 ))"; else pin=""; \
+		echo "note: one CPU or no taskset: the harness shares the server's CPU (recorded in meta.json)"; fi; \
+	$$pin $(BIN)/netbench run -profile $(PROFILE) -server-cpus 0 -models "$(MODELS)" -scenarios "$(SCENARIOS)" $(BENCHFLAGS)
 
 test: fmt-check vet staticcheck unit race fuzz-short
 

@@ -156,11 +156,20 @@ func runVegeta(ctx context.Context, sc *scenario.Scenario, o Options, res *Resul
 		res.sched, pacer, duration = s, s, s.Total()
 		workers = uint64(min(n, 64)) // more start as needed, up to n
 	}
+	// Our own transport, configured as vegeta's own would be with these
+	// limits, so that its connections can be closed when the attack ends:
+	// an idle keep-alive connection left open would hold a one-connection-
+	// at-a-time server (iterative, prefork) after the attack.
+	tr := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: timeout(sc), KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConnsPerHost: n, MaxConnsPerHost: n, DisableKeepAlives: !sc.KeepAlive,
+	}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: timeout(sc),
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	atk := vegeta.NewAttacker(
 		vegeta.Workers(workers), vegeta.MaxWorkers(uint64(n)),
-		vegeta.Connections(n), vegeta.MaxConnections(n),
-		vegeta.KeepAlive(sc.KeepAlive), vegeta.Timeout(timeout(sc)),
-		vegeta.Redirects(vegeta.NoFollow),
+		vegeta.Client(client),
 	)
 	results := atk.Attack(targeter(sc, o.URL), pacer, duration, o.Name)
 	done := ctx.Done()

@@ -102,6 +102,14 @@ func Aggregate(rows []*summary.Summary) []*Row {
 			add("rec", st.RecoverySeconds)
 		}
 	}
+	// Group by scenario, scenarios and models in first-seen order.
+	order := map[string]int{}
+	for _, r := range out {
+		if _, ok := order[r.Scenario]; !ok {
+			order[r.Scenario] = len(order)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return order[out[i].Scenario] < order[out[j].Scenario] })
 	for r, v := range vals {
 		r.Throughput, r.Success = cell(v["thr"]), cell(v["ok"])
 		r.P50, r.P99, r.Max = cell(v["p50"]), cell(v["p99"]), cell(v["max"])

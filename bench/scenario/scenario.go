@@ -254,11 +254,11 @@ func Builtins() []*Scenario {
 	}
 	return []*Scenario{
 		{Name: "hello-keepalive", Doc: "GET /hello on 50 keep-alive connections, back to back (closed): the cheapest request, so the model's overhead shows",
-			Targets: []Target{{Path: "/hello"}}, KeepAlive: true, Load: Load{Kind: Closed, Conns: 50}, Duration: d(10 * time.Second)},
+			Targets: []Target{{Path: "/hello"}}, KeepAlive: true, Load: Load{Kind: Closed, Conns: 50}, Duration: d(10 * time.Second), Timeout: d(5 * time.Second)},
 		{Name: "hello-close", Doc: "GET /hello, a new connection per request, 50 at a time (closed): connection cost",
-			Targets: []Target{{Path: "/hello"}}, KeepAlive: false, Load: Load{Kind: Closed, Conns: 50}, Duration: d(10 * time.Second)},
+			Targets: []Target{{Path: "/hello"}}, KeepAlive: false, Load: Load{Kind: Closed, Conns: 50}, Duration: d(10 * time.Second), Timeout: d(5 * time.Second)},
 		{Name: "sleep-io", Doc: "GET /sleep?ms=50 at 400/s (open): I/O-bound waiting, where threads of control matter and CPU does not",
-			Targets: []Target{{Path: "/sleep?ms=50"}}, KeepAlive: true, Load: Load{Kind: Constant, Rate: 400}, Duration: d(10 * time.Second), MaxConns: 1000},
+			Targets: []Target{{Path: "/sleep?ms=50"}}, KeepAlive: true, Load: Load{Kind: Constant, Rate: 400}, Duration: d(10 * time.Second), MaxConns: 1000, Timeout: d(2 * time.Second)},
 		{Name: "blog", Doc: "the blog's Locust runs: GET /hello, a new connection per request, the rate rising step by step until the server fails, then recovery",
 			Targets: []Target{{Path: "/hello"}}, KeepAlive: false,
 			Load:     Load{Kind: Steps, Rates: []float64{250, 500, 1000, 2000, 4000, 8000}, Step: d(5 * time.Second)},

@@ -64,7 +64,11 @@ func NewRun(root string) (string, string, error) {
 
 // Environment fills the machine and version fields of m.
 func Environment(m *Meta) {
+	// The machine's CPUs, not this process's affinity set (NumCPU).
 	m.CPUs = runtime.NumCPU()
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		m.CPUs = strings.Count(string(b), "\nprocessor") + 1
+	}
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
 			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {

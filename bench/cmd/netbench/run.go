@@ -29,9 +29,9 @@ var profiles = map[string]struct {
 	duration  time.Duration // overrides each scenario's duration; 0 keeps it
 	repeats   int
 }{
-	// quick: every model, three short scenarios, once: under 3 minutes on
+	// quick: every model, three short scenarios, once: about 3 minutes on
 	// two cores.
-	"quick": {[]string{"hello-keepalive", "hello-close", "sleep-io"}, 3 * time.Second, 1},
+	"quick": {[]string{"hello-keepalive", "hello-close", "sleep-io"}, 2 * time.Second, 1},
 	// full: every built-in scenario at its own length, three repeats.
 	"full": {[]string{"hello-keepalive", "hello-close", "sleep-io", "blog", "slides-1", "slides-2"}, 0, 3},
 }
@@ -49,7 +49,7 @@ func runCmd() command {
 	out := fs.String("out", "results", "where to write results/<run-id>")
 	url := fs.String("url", "", "attack this base URL instead of starting models (no server sampling unless -pid)")
 	pid := fs.Int("pid", 0, "with -url: the server's pid to sample")
-	warmup := fs.Duration("warmup", time.Second, "closed warm-up on 4 connections before each attack, discarded")
+	warmup := fs.Duration("warmup", 500*time.Millisecond, "closed warm-up on 4 connections before each attack, discarded")
 	wrk := fs.Bool("wrk", false, "cross-check closed hello scenarios with wrk (Debian's wrk) on the same connections and duration")
 	knee := fs.Float64("knee-p99-factor", stress.Defaults().P99Factor, "knee: p99 within this factor of the first step's p99")
 	keepUp := fs.Float64("knee-keep-up", stress.Defaults().KeepUp, "knee: throughput at least this share of the offered rate")
@@ -106,7 +106,7 @@ func runCmd() command {
 			ServerCPUs: *serverCPUs, HarnessCPUs: attack.Affinity()}
 		fs.VisitAll(func(f *flag.Flag) { meta.Flags[f.Name] = f.Value.String() })
 		store.Environment(meta)
-		meta.ServerGOMAXPROCS = len(strings.Split(*serverCPUs, ","))
+		meta.ServerGOMAXPROCS = countCPUs(*serverCPUs)
 		if overlap(*serverCPUs, meta.HarnessCPUs) && *url == "" {
 			note := fmt.Sprintf("the harness (CPUs %s) shares CPUs with the server (%s): run it under taskset on other CPUs", meta.HarnessCPUs, *serverCPUs)
 			meta.Notes = append(meta.Notes, note)
@@ -244,6 +244,24 @@ func list(s string) []string {
 		}
 	}
 	return out
+}
+
+// countCPUs counts the CPUs of a list such as "0", "1,2" or "0-3".
+func countCPUs(s string) int {
+	n := 0
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, ok := strings.Cut(part, "-")
+		l, err := strconv.Atoi(strings.TrimSpace(lo))
+		if err != nil {
+			continue
+		}
+		h := l
+		if ok {
+			h, _ = strconv.Atoi(strings.TrimSpace(hi))
+		}
+		n += h - l + 1
+	}
+	return n
 }
 
 // overlap reports whether two CPU lists ("0", "1,2", "0-3") share a CPU.
