@@ -56,8 +56,8 @@ unit:
 
 # The race detector needs cgo; it runs on the packages with concurrency.
 race:
-	CGO_ENABLED=1 $(GO) test -count=1 -race ./servers/blocking/... ./servers/httpx/... ./servers/handler/...
-	CGO_ENABLED=1 $(GO) test -count=1 -race -run 'TestConformance/(goroutine|gnet)/' ./servers/servertest/
+	CGO_ENABLED=1 $(GO) test -count=1 -race ./servers/httpx/... ./servers/handler/... ./bench/...
+	CGO_ENABLED=1 $(GO) test -count=1 -race -run 'TestConformance/(thread|pool|goroutine|select|epoll|epoll-multi|gnet|gnet-pool)/' ./servers/servertest/
 
 fuzz-short:
 	$(GO) test -run XXX -fuzz FuzzSession -fuzztime 10s ./servers/httpx/

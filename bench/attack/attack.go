@@ -305,9 +305,12 @@ func sampleServer(o Options, res *Result) func() {
 	}
 	stop := make(chan struct{})
 	done := make(chan struct{})
+	// Its own clock: Run realigns res.Began once vegeta's first stamp is
+	// known, while this goroutine may still be sampling.
+	start := res.Began
 	take := func() {
 		if st, err := sample.Tree(o.ServerPID); err == nil {
-			res.Samples = append(res.Samples, ServerSample{At: time.Since(res.Began), Stat: st})
+			res.Samples = append(res.Samples, ServerSample{At: time.Since(start), Stat: st})
 		}
 	}
 	take()

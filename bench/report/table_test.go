@@ -1,0 +1,65 @@
+package report
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"netmodels/bench/stress"
+	"netmodels/bench/summary"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// summaries is a fixed run: two scenarios, two models, repeats, a
+// generator-bound repeat and a stress test.
+func summaries() []*summary.Summary {
+	hello := func(model string, rep int, thr, p99, cpu float64, bound bool) *summary.Summary {
+		return &summary.Summary{Scenario: "hello-keepalive", Model: model, Repeat: rep, Load: "closed, 50 connections for 10s, keep-alive",
+			Requests: int(thr * 10), Throughput: thr, Success: 1, P50: p99 / 4, P99: p99, Max: p99 * 3,
+			ServerCPUPerAnswer: cpu, PeakRSSKiB: 6 << 10, PeakThreads: 8, PeakProcs: 1, GeneratorBound: bound}
+	}
+	blog := func(model string, knee, brk float64, bff int, rec float64) *summary.Summary {
+		return &summary.Summary{Scenario: "blog", Model: model, Repeat: 1, Load: "open, steps [250 500 1000]/s of 5s, new connection per request",
+			Requests: 8750, Throughput: 480, Success: 0.97, P50: 2, P99: 40, Max: 5000, ServerCPUPerAnswer: 50,
+			PeakRSSKiB: 12 << 10, PeakThreads: 7, PeakProcs: 1,
+			Stress: &summary.Stress{Steps: []stress.Step{{Offered: 250, P99: time.Millisecond}}, KneeRPS: knee, BreakRPS: brk,
+				BeforeFirstFailure: bff, Failed: brk > 0, RecoverySeconds: rec}}
+	}
+	return []*summary.Summary{
+		hello("gnet", 1, 26000, 4.5, 20.1, true), blog("gnet", 1000, -1, 8750, 0),
+		hello("gnet", 2, 26500, 4.1, 19.8, false), hello("gnet", 3, 25800, 5.0, 20.6, false),
+		hello("iterative", 1, 2100, 0.3, 39.7, false), blog("iterative", 500, 1000, 4012, -1),
+	}
+}
+
+func TestMarkdownGolden(t *testing.T) {
+	got := Markdown(Aggregate(summaries()))
+	path := filepath.Join("testdata", "table.golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to write it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("table differs from %s (go test -update rewrites it):\n%s", path, got)
+	}
+}
+
+func TestAggregateMedians(t *testing.T) {
+	rows := Aggregate(summaries())
+	if len(rows) != 4 || rows[0].Scenario != "hello-keepalive" || rows[1].Scenario != "hello-keepalive" || rows[2].Scenario != "blog" {
+		t.Fatalf("rows not grouped by scenario: %v %v %v", rows[0].Scenario, rows[1].Scenario, rows[2].Scenario)
+	}
+	g := rows[0]
+	if g.Model != "gnet" || g.Repeats != 3 || g.Throughput.Median != 26000 || g.Throughput.Min != 25800 ||
+		g.Throughput.Max != 26500 || g.GeneratorBound != 1 {
+		t.Fatalf("gnet row %+v", g)
+	}
+}
