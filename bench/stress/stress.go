@@ -16,7 +16,7 @@ type Step struct {
 	Requests   int           // requests sent
 	Failures   int           // errors and non-2xx answers
 	Timeouts   int           // requests that hit the timeout
-	P50, P99   time.Duration // latency of the step's answers
+	P50, P99   time.Duration // latency of the step's requests, lag behind schedule included
 }
 
 // FailureRatio is the share of failed requests.

@@ -284,25 +284,35 @@ func Series(a *attack.Result) []Second {
 func stressFigures(sc *scenario.Scenario, a *attack.Result, series []Second, th stress.Thresholds) *Stress {
 	step := sc.Load.Step.Duration
 	out := &Stress{KneeRPS: -1, BreakRPS: -1, RecoverySeconds: -1}
+	// A request belongs to the step its schedule put it in; its latency
+	// there includes its lag behind the schedule (what a client arriving on
+	// time waited). Sent and throughput count what really happened in the
+	// step's window: requests sent, successful answers completed.
 	for i, rate := range sc.Load.Rates {
 		from, to := time.Duration(i)*step, time.Duration(i+1)*step
 		st := stress.Step{Offered: rate}
 		var lat []time.Duration
-		var ok int
+		var sent, done int
 		for j := range a.Results {
 			r := &a.Results[j]
 			at := r.Timestamp.Sub(a.Began)
-			if a.Due != nil {
-				at = a.Due[j] // the step a request belongs to is its schedule's
+			if at >= from && at < to {
+				sent++
 			}
-			if at < from || at >= to {
+			if end := r.End().Sub(a.Began); end >= from && end < to && OK(r) {
+				done++
+			}
+			due, lag := at, time.Duration(0)
+			if a.Due != nil {
+				due = a.Due[j]
+				lag = max(at-due, 0)
+			}
+			if due < from || due >= to {
 				continue
 			}
 			st.Requests++
-			lat = append(lat, r.Latency)
-			if OK(r) {
-				ok++
-			} else {
+			lat = append(lat, r.Latency+lag)
+			if !OK(r) {
 				st.Failures++
 				if attack.ErrorClass(r.Error) == "timeout" {
 					st.Timeouts++
@@ -311,8 +321,8 @@ func stressFigures(sc *scenario.Scenario, a *attack.Result, series []Second, th 
 		}
 		sortDur(lat)
 		st.P50, st.P99 = quantile(lat, .5), quantile(lat, .99)
-		st.Sent = float64(st.Requests) / step.Seconds()
-		st.Throughput = float64(ok) / step.Seconds()
+		st.Sent = float64(sent) / step.Seconds()
+		st.Throughput = float64(done) / step.Seconds()
 		out.Steps = append(out.Steps, st)
 	}
 	p := stress.Find(out.Steps, th)
