@@ -8,14 +8,11 @@ package goroutine
 
 import (
 	"context"
-	"errors"
 	"net"
-	"syscall"
 
 	"netmodels/servers/blocking"
 	"netmodels/servers/httpx"
 	"netmodels/servers/model"
-	"netmodels/servers/rawsock"
 )
 
 // Name is the model's name.
@@ -43,35 +40,19 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 	defer stop()
 	opts := blocking.Options{HeaderTimeout: cfg.HeaderTimeout, IdleTimeout: cfg.IdleTimeout, Stopping: tr.Stopping()}
 	cfg.Ready(ln.Addr())
-	var bo rawsock.Backoff
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			if tr.Stopping().Load() {
-				break
-			}
-			var se syscall.Errno
-			if errors.As(err, &se) && rawsock.IsTemporary(se) {
-				cfg.Log.Printf("accept: %v; backing off", err)
-				bo.Wait()
-				continue
-			}
-			return err
-		}
-		bo.Reset()
-		tc := c.(*net.TCPConn)
-		if !tr.Add(tc) {
-			tc.Close()
-			continue
+	err = blocking.AcceptNet(ln, tr.Stopping(), cfg.Log, func(c *net.TCPConn) {
+		if !tr.Add(c) {
+			c.Close()
+			return
 		}
 		go func() {
-			_ = blocking.Serve(tc, r.NewSession(), opts)
-			tr.Done(tc)
-			tc.Close()
+			_ = blocking.Serve(c, r.NewSession(), opts)
+			tr.Done(c)
+			c.Close()
 		}()
-	}
+	})
 	if !tr.Wait(cfg.GraceTimeout) {
 		cfg.Log.Printf("graceful stop: grace period over with connections still open")
 	}
-	return nil
+	return err
 }

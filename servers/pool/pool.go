@@ -12,15 +12,12 @@ package pool
 
 import (
 	"context"
-	"errors"
 	"net"
 	"sync"
-	"syscall"
 
 	"netmodels/servers/blocking"
 	"netmodels/servers/httpx"
 	"netmodels/servers/model"
-	"netmodels/servers/rawsock"
 )
 
 // Name is the model's name.
@@ -74,31 +71,14 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 		}()
 	}
 	cfg.Ready(ln.Addr())
-	var bo rawsock.Backoff
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			if tr.Stopping().Load() {
-				break
-			}
-			var se syscall.Errno
-			if errors.As(err, &se) && rawsock.IsTemporary(se) {
-				cfg.Log.Printf("accept: %v; backing off", err)
-				bo.Wait()
-				continue
-			}
-			close(queue)
-			return err
-		}
-		bo.Reset()
-		tc := c.(*net.TCPConn)
+	err = blocking.AcceptNet(ln, tr.Stopping(), cfg.Log, func(c *net.TCPConn) {
 		select {
-		case queue <- tc:
+		case queue <- c:
 		default:
-			go blocking.Refuse(r, tc)
+			go blocking.Refuse(r, c)
 		}
-	}
+	})
 	close(queue)
 	workers.Wait()
-	return nil
+	return err
 }

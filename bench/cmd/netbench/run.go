@@ -246,9 +246,9 @@ func list(s string) []string {
 	return out
 }
 
-// countCPUs counts the CPUs of a list such as "0", "1,2" or "0-3".
-func countCPUs(s string) int {
-	n := 0
+// cpuSet parses a CPU list such as "0", "1,2" or "0-3".
+func cpuSet(s string) map[int]bool {
+	m := map[int]bool{}
 	for _, part := range strings.Split(s, ",") {
 		lo, hi, ok := strings.Cut(part, "-")
 		l, err := strconv.Atoi(strings.TrimSpace(lo))
@@ -259,33 +259,20 @@ func countCPUs(s string) int {
 		if ok {
 			h, _ = strconv.Atoi(strings.TrimSpace(hi))
 		}
-		n += h - l + 1
+		for i := l; i <= h; i++ {
+			m[i] = true
+		}
 	}
-	return n
+	return m
 }
 
-// overlap reports whether two CPU lists ("0", "1,2", "0-3") share a CPU.
+// countCPUs counts the CPUs of a list.
+func countCPUs(s string) int { return len(cpuSet(s)) }
+
+// overlap reports whether two CPU lists share a CPU.
 func overlap(a, b string) bool {
-	set := func(s string) map[int]bool {
-		m := map[int]bool{}
-		for _, part := range strings.Split(s, ",") {
-			lo, hi, ok := strings.Cut(part, "-")
-			l, err := strconv.Atoi(strings.TrimSpace(lo))
-			if err != nil {
-				continue
-			}
-			h := l
-			if ok {
-				h, _ = strconv.Atoi(strings.TrimSpace(hi))
-			}
-			for i := l; i <= h; i++ {
-				m[i] = true
-			}
-		}
-		return m
-	}
-	sb := set(b)
-	for c := range set(a) {
+	sb := cpuSet(b)
+	for c := range cpuSet(a) {
 		if sb[c] {
 			return true
 		}
