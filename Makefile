@@ -17,7 +17,7 @@ STATICCHECK_VERSION := v0.7.0
 FUZZTIME    ?= 10m
 export CGO_ENABLED ?= 0
 
-.PHONY: all build bench test fmt-check vet staticcheck unit race fuzz-short fuzz gobench perf clean
+.PHONY: all build bench bench-all images docker-test test fmt-check vet staticcheck unit race fuzz-short fuzz gobench perf clean
 
 all: build
 
@@ -64,6 +64,24 @@ fuzz-short:
 
 fuzz:
 	$(GO) test -run XXX -fuzz FuzzSession -fuzztime $(FUZZTIME) ./servers/httpx/
+
+# Images FROM scratch with the static binaries: nothing is pulled.
+images: build
+	rm -rf .cache/docker && mkdir -p .cache/docker
+	cp bin/netserver bin/netchild bin/netbench .cache/docker/
+	DOCKER_BUILDKIT=0 docker build -q -f docker/server.Dockerfile --build-arg GIT_COMMIT=$$(git rev-parse HEAD 2>/dev/null || echo unknown) -t netmodels-server:latest .cache/docker 2>&1 | grep -v -e DEPRECATED -e buildx -e BuildKit -e "^$$" || true
+	DOCKER_BUILDKIT=0 docker build -q -f docker/bench.Dockerfile --build-arg GIT_COMMIT=$$(git rev-parse HEAD 2>/dev/null || echo unknown) -t netmodels-bench:latest .cache/docker 2>&1 | grep -v -e DEPRECATED -e buildx -e BuildKit -e "^$$" || true
+
+# Every model in its own container under equal limits (docker/bench-all.sh).
+bench-all:
+	@bash docker/bench-all.sh
+
+# CI: the images build and every model answers a short attack in its container.
+docker-test:
+	@if command -v docker >/dev/null && docker info >/dev/null 2>&1; then \
+		PROFILE=smoke CHECK=1 bash docker/bench-all.sh; \
+	elif [ "$${CI:-}" = true ]; then echo "docker-test: CI has no Docker engine; it is expected to"; exit 1; \
+	else echo "docker-test: no Docker engine here; skipped"; fi
 
 gobench:
 	$(GO) test -run XXX -bench . -benchmem ./servers/httpx/ ./servers/handler/

@@ -11,6 +11,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"netmodels/bench/attack"
+	"netmodels/bench/sample"
 	"netmodels/bench/scenario"
 	"netmodels/bench/store"
 	"netmodels/bench/stress"
@@ -39,7 +40,8 @@ func TestAttackStoresWhatItMeasured(t *testing.T) {
 	dir := t.TempDir()
 	var rows []*summary.Summary
 	for _, sc := range cases {
-		a, err := attack.Run(context.Background(), sc, attack.Options{URL: "http://" + srv.Addr, Name: "goroutine", ServerPID: os.Getpid()})
+		a, err := attack.Run(context.Background(), sc, attack.Options{URL: "http://" + srv.Addr, Name: "goroutine",
+			Sample: func() (sample.Stat, error) { return sample.Tree(os.Getpid()) }})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -32,9 +32,11 @@ import (
 
 // Options of Run.
 type Options struct {
-	URL         string // base URL of the server, e.g. http://127.0.0.1:8080
-	Name        string // the attack's name: the model (vegeta overlays attacks by name)
-	ServerPID   int    // sample this process tree during the attack; 0: none
+	URL  string // base URL of the server, e.g. http://127.0.0.1:8080
+	Name string // the attack's name: the model (vegeta overlays attacks by name)
+	// Sample reads the server's resources; it is called every SampleEvery
+	// during the attack. Nil: no sampling.
+	Sample      func() (sample.Stat, error)
 	SampleEvery time.Duration
 	// Progress, when set, is called about once a second.
 	Progress func(elapsed, total time.Duration)
@@ -300,7 +302,7 @@ spawn:
 // sampleServer samples the server's process tree until the returned func
 // is called.
 func sampleServer(o Options, res *Result) func() {
-	if o.ServerPID <= 0 {
+	if o.Sample == nil {
 		return func() {}
 	}
 	stop := make(chan struct{})
@@ -309,7 +311,7 @@ func sampleServer(o Options, res *Result) func() {
 	// known, while this goroutine may still be sampling.
 	start := res.Began
 	take := func() {
-		if st, err := sample.Tree(o.ServerPID); err == nil {
+		if st, err := o.Sample(); err == nil {
 			res.Samples = append(res.Samples, ServerSample{At: time.Since(start), Stat: st})
 		}
 	}

@@ -89,7 +89,9 @@ func Aggregate(rows []*summary.Summary) []*Row {
 		if s.PeakRSSKiB > 0 {
 			add("rss", float64(s.PeakRSSKiB)/1024)
 			add("thr#", float64(s.PeakThreads))
-			add("procs", float64(s.PeakProcs))
+			if s.PeakProcs > 0 { // container runs can't count processes
+				add("procs", float64(s.PeakProcs))
+			}
 		}
 		if s.GeneratorBound {
 			r.GeneratorBound++

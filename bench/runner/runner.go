@@ -85,9 +85,17 @@ func Start(model string, o Options) (*Server, error) {
 }
 
 func (s *Server) waitHealthy(d time.Duration) error {
+	if err := WaitHealthy("http://"+s.Addr, d); err != nil {
+		return fmt.Errorf("%s: %v", s.Model, err)
+	}
+	return nil
+}
+
+// WaitHealthy waits until base+"/healthz" answers 200, up to d.
+func WaitHealthy(base string, d time.Duration) error {
 	end := time.Now().Add(d)
 	for time.Now().Before(end) {
-		res, err := http.Get("http://" + s.Addr + "/healthz")
+		res, err := http.Get(base + "/healthz")
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == 200 {
@@ -96,7 +104,7 @@ func (s *Server) waitHealthy(d time.Duration) error {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return fmt.Errorf("%s: /healthz not answering after %v", s.Model, d)
+	return fmt.Errorf("%s/healthz not answering after %v", base, d)
 }
 
 // Stop stops the server with SIGTERM and waits up to grace for it to exit,

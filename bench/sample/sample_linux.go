@@ -1,6 +1,7 @@
-// Package sample reads a server's resource use from /proc: CPU time,
-// memory, threads, open descriptors and processes, summed over the process
-// and all its descendants (the fork and prefork models are process trees).
+// Package sample reads a server's resource use: from /proc for a native
+// process tree (CPU time, memory, threads, open descriptors and processes,
+// summed over the process and all its descendants: the fork and prefork
+// models are process trees), or from a container's cgroup.
 package sample
 
 import (
@@ -9,20 +10,23 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Stat is the resource use of a process tree at one instant.
 type Stat struct {
-	CPUTicks uint64 // utime+stime of the live processes, plus cutime+cstime (reaped children) of the root
-	RSSKiB   uint64 // resident set, summed (shared pages counted in every process)
-	PSSKiB   uint64 // proportional set: shared pages divided among their users; the fair sum for a tree
-	Threads  int
-	FDs      int
-	Procs    int
+	// CPU: utime+stime of the live processes plus cutime+cstime (reaped
+	// children) of the root; for a cgroup, its CPU usage.
+	CPU     time.Duration
+	RSSKiB  uint64 // resident set, summed (shared pages counted in every process)
+	PSSKiB  uint64 // proportional set: shared pages divided among their users; the fair sum for a tree
+	Threads int
+	FDs     int
+	Procs   int
 }
 
-// ClockTicks is the unit of CPUTicks per second (USER_HZ, 100 on Linux).
-const ClockTicks = 100
+// clockTicks is the unit of /proc's CPU times per second (USER_HZ).
+const clockTicks = 100
 
 // Tree samples pid and its descendants.
 func Tree(pid int) (Stat, error) {
@@ -82,10 +86,11 @@ func addProc(s *Stat, pid int, root bool) error {
 	}
 	num := func(i int) uint64 { v, _ := strconv.ParseUint(f[i], 10, 64); return v }
 	// proc(5) fields 14-17 are utime, stime, cutime, cstime: indexes 11-14.
-	s.CPUTicks += num(11) + num(12)
+	ticks := num(11) + num(12)
 	if root {
-		s.CPUTicks += num(13) + num(14)
+		ticks += num(13) + num(14)
 	}
+	s.CPU += time.Duration(ticks) * time.Second / clockTicks
 	s.Threads += int(num(17))
 	s.Procs++
 	p := "/proc/" + strconv.Itoa(pid)

@@ -254,21 +254,21 @@ func Builtins() []*Scenario {
 	}
 	return []*Scenario{
 		{Name: "hello-keepalive", Doc: "GET /hello on 50 keep-alive connections, back to back (closed): the cheapest request, so the model's overhead shows",
-			Targets: []Target{{Path: "/hello"}}, KeepAlive: true, Load: Load{Kind: Closed, Conns: 50}, Duration: d(10 * time.Second), Timeout: d(5 * time.Second)},
+			Targets: []Target{{Path: "/hello"}}, KeepAlive: true, Load: Load{Kind: Closed, Conns: 50}, Duration: d(5 * time.Second), Timeout: d(5 * time.Second)},
 		{Name: "hello-close", Doc: "GET /hello, a new connection per request, 50 at a time (closed): connection cost",
-			Targets: []Target{{Path: "/hello"}}, KeepAlive: false, Load: Load{Kind: Closed, Conns: 50}, Duration: d(10 * time.Second), Timeout: d(5 * time.Second)},
+			Targets: []Target{{Path: "/hello"}}, KeepAlive: false, Load: Load{Kind: Closed, Conns: 50}, Duration: d(5 * time.Second), Timeout: d(5 * time.Second)},
 		{Name: "sleep-io", Doc: "GET /sleep?ms=50 at 400/s (open): I/O-bound waiting, where threads of control matter and CPU does not",
-			Targets: []Target{{Path: "/sleep?ms=50"}}, KeepAlive: true, Load: Load{Kind: Constant, Rate: 400}, Duration: d(10 * time.Second), MaxConns: 1000, Timeout: d(2 * time.Second)},
+			Targets: []Target{{Path: "/sleep?ms=50"}}, KeepAlive: true, Load: Load{Kind: Constant, Rate: 400}, Duration: d(5 * time.Second), MaxConns: 1000, Timeout: d(2 * time.Second)},
 		{Name: "blog", Doc: "the blog's Locust runs: GET /hello, a new connection per request, the rate rising step by step until the server fails, then recovery",
 			Targets: []Target{{Path: "/hello"}}, KeepAlive: false,
-			Load:     Load{Kind: Steps, Rates: []float64{250, 500, 1000, 2000, 4000, 8000}, Step: d(5 * time.Second)},
+			Load:     Load{Kind: Steps, Rates: []float64{250, 500, 1000, 2000, 4000, 8000}, Step: d(4 * time.Second)},
 			MaxConns: 2000, Timeout: d(5 * time.Second),
 			Stress: &Stress{RecoveryRate: 250, Recovery: d(10 * time.Second)}},
 		{Name: "slides-1", Doc: "the course's scenario 1: /sort/{builtin,bubble,heap} at n=1000, max=5000; 500 users spawned at 20/s, 1-3 s think time (Locust)",
-			Targets: sorts("1000", "5000"), KeepAlive: true, Load: users(20), Duration: d(60 * time.Second), Timeout: d(30 * time.Second)},
+			Targets: sorts("1000", "5000"), KeepAlive: true, Load: users(20), Duration: d(30 * time.Second), Timeout: d(30 * time.Second)},
 		{Name: "slides-1-slow", Doc: "scenario 1 with the slides' gentler spawn rate of 5/s",
 			Targets: sorts("1000", "5000"), KeepAlive: true, Load: users(5), Duration: d(120 * time.Second), Timeout: d(30 * time.Second)},
 		{Name: "slides-2", Doc: "the course's scenario 2: n=10000, max=50000 (ten times the values); 500 users at 20/s",
-			Targets: sorts("10000", "50000"), KeepAlive: true, Load: users(20), Duration: d(60 * time.Second), Timeout: d(30 * time.Second)},
+			Targets: sorts("10000", "50000"), KeepAlive: true, Load: users(20), Duration: d(30 * time.Second), Timeout: d(30 * time.Second)},
 	}
 }

@@ -16,7 +16,6 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"netmodels/bench/attack"
-	"netmodels/bench/sample"
 	"netmodels/bench/scenario"
 	"netmodels/bench/stress"
 )
@@ -196,7 +195,7 @@ func serverFigures(s *Summary, a *attack.Result) {
 		return
 	}
 	first, last := a.Samples[0], a.Samples[len(a.Samples)-1]
-	cpu := float64(last.CPUTicks-first.CPUTicks) / sample.ClockTicks
+	cpu := (last.CPU - first.CPU).Seconds()
 	ok := 0
 	for i := range a.Results {
 		if OK(&a.Results[i]) {

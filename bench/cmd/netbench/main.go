@@ -1,6 +1,7 @@
 // Command netbench is the netmodels benchmark harness. Its subcommands:
 //
 //	netbench run     attack models with scenarios, store results/<run-id>/
+//	netbench report  print the tables of a stored run
 //	netbench idle    memory per idle keep-alive connection, per model
 //
 // Run "netbench <subcommand> -h" for a subcommand's flags.
@@ -22,8 +23,9 @@ type command struct {
 
 func main() {
 	commands := map[string]command{
-		"idle": idleCmd(),
-		"run":  runCmd(),
+		"idle":   idleCmd(),
+		"run":    runCmd(),
+		"report": reportCmd(),
 	}
 	if len(os.Args) < 2 || commands[os.Args[1]].run == nil {
 		fmt.Fprintf(os.Stderr, "usage: netbench <subcommand> [flags]\n\nsubcommands:\n")

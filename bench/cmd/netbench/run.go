@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,6 +18,7 @@ import (
 	"netmodels/bench/attack"
 	"netmodels/bench/report"
 	"netmodels/bench/runner"
+	"netmodels/bench/sample"
 	"netmodels/bench/scenario"
 	"netmodels/bench/store"
 	"netmodels/bench/stress"
@@ -29,10 +32,14 @@ var profiles = map[string]struct {
 	duration  time.Duration // overrides each scenario's duration; 0 keeps it
 	repeats   int
 }{
+	// smoke: one second of hello, a new connection per request, per model:
+	// every model must answer all of it (CI checks that).
+	"smoke": {[]string{"hello-close"}, time.Second, 1},
 	// quick: every model, three short scenarios, once: about 3 minutes on
 	// two cores.
 	"quick": {[]string{"hello-keepalive", "hello-close", "sleep-io"}, 2 * time.Second, 1},
 	// full: every built-in scenario at its own length, three repeats.
+	// (make bench-all runs it once per model: about 25 minutes on 2 cores.)
 	"full": {[]string{"hello-keepalive", "hello-close", "sleep-io", "blog", "slides-1", "slides-2"}, 0, 3},
 }
 
@@ -48,7 +55,12 @@ func runCmd() command {
 	scenDir := fs.String("scenario-dir", "bench/scenarios", "directory of scenario files (*.json), besides the built-ins")
 	out := fs.String("out", "results", "where to write results/<run-id>")
 	url := fs.String("url", "", "attack this base URL instead of starting models (no server sampling unless -pid)")
-	pid := fs.Int("pid", 0, "with -url: the server's pid to sample")
+	pid := fs.Int("pid", 0, "with -url: the server's pid to sample (its process tree, from /proc)")
+	cgroup := fs.String("cgroup", "", "with -url: sample this Docker container's cgroup (its full id)")
+	cgroupRoot := fs.String("cgroup-root", "/sys/fs/cgroup", "where the host's cgroup hierarchy is mounted")
+	name := fs.String("name", "target", "with -url: the attack's name, the model's")
+	note := fs.String("note", "", "a note to record in meta.json (make bench-all records the containers' limits)")
+	runDir := fs.String("run-dir", "", "write into this existing run directory, adding to its summaries (make bench-all runs one harness container per model)")
 	warmup := fs.Duration("warmup", 500*time.Millisecond, "closed warm-up on 4 connections before each attack, discarded")
 	wrk := fs.Bool("wrk", false, "cross-check closed hello scenarios with wrk (Debian's wrk) on the same connections and duration")
 	knee := fs.Float64("knee-p99-factor", stress.Defaults().P99Factor, "knee: p99 within this factor of the first step's p99")
@@ -72,7 +84,7 @@ func runCmd() command {
 			}
 		}
 		if *url != "" {
-			names = []string{"target"}
+			names = []string{*name}
 		}
 		scNames := list(*scenarios)
 		if len(scNames) == 0 {
@@ -99,12 +111,23 @@ func runCmd() command {
 		th := stress.Thresholds{P99Factor: *knee, KeepUp: *keepUp, MaxFailures: *maxFail}
 
 		dir, id, err := store.NewRun(*out)
+		var rows []*summary.Summary
+		if *runDir != "" {
+			dir, id, err = *runDir, filepath.Base(*runDir), os.MkdirAll(*runDir, 0o755)
+			rows, _ = store.ReadSummaries(dir) // none yet is fine
+		}
 		if err != nil {
 			return err
 		}
 		meta := &store.Meta{RunID: id, Started: time.Now(), Command: os.Args, Flags: map[string]string{},
 			ServerCPUs: *serverCPUs, HarnessCPUs: attack.Affinity()}
+		if old, err := store.ReadMeta(dir); err == nil && *runDir != "" {
+			meta = old
+		}
 		fs.VisitAll(func(f *flag.Flag) { meta.Flags[f.Name] = f.Value.String() })
+		if *note != "" && !slices.Contains(meta.Notes, *note) {
+			meta.Notes = append(meta.Notes, *note)
+		}
 		store.Environment(meta)
 		meta.ServerGOMAXPROCS = countCPUs(*serverCPUs)
 		if overlap(*serverCPUs, meta.HarnessCPUs) && *url == "" {
@@ -115,6 +138,20 @@ func runCmd() command {
 		if err := store.WriteJSON(dir+"/meta.json", meta); err != nil {
 			return err
 		}
+		if *url != "" {
+			if err := runner.WaitHealthy(*url, 15*time.Second); err != nil {
+				return err
+			}
+		}
+		var sampler func() (sample.Stat, error)
+		switch {
+		case *cgroup != "":
+			root, id := *cgroupRoot, *cgroup
+			sampler = func() (sample.Stat, error) { return sample.Cgroup(root, id) }
+		case *pid > 0:
+			p := *pid
+			sampler = func() (sample.Stat, error) { return sample.Tree(p) }
+		}
 
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
@@ -124,7 +161,6 @@ func runCmd() command {
 		}
 		planned *= time.Duration(len(names))
 		began := time.Now()
-		var rows []*summary.Summary
 		step, steps := 0, len(names)*len(scs)*reps
 		for _, m := range names {
 			for _, sc := range scs {
@@ -134,7 +170,7 @@ func runCmd() command {
 					}
 					step++
 					label := fmt.Sprintf("[%d/%d] %s · %s · repeat %d/%d", step, steps, m, sc.Name, rep, reps)
-					s, err := one(ctx, m, sc, rep, label, began, planned, *url, *pid, *bin, *serverCPUs, *serverArgs, *warmup, th, dir)
+					s, err := one(ctx, m, sc, rep, label, began, planned, *url, sampler, *bin, *serverCPUs, *serverArgs, *warmup, th, dir)
 					if err != nil {
 						fmt.Fprintf(os.Stderr, "\n%s: %v\n", label, err)
 						meta.Notes = append(meta.Notes, label+": "+err.Error())
@@ -163,9 +199,9 @@ func runCmd() command {
 
 // one runs one attack on a freshly started model and stores it.
 func one(ctx context.Context, model string, sc *scenario.Scenario, rep int, label string, began time.Time,
-	planned time.Duration, url string, pid int, bin, cpus, extra string, warmup time.Duration,
+	planned time.Duration, url string, sampler func() (sample.Stat, error), bin, cpus, extra string, warmup time.Duration,
 	th stress.Thresholds, dir string) (*summary.Summary, error) {
-	target, spid := url, pid
+	target := url
 	var srv *runner.Server
 	if url == "" {
 		args := []string{"-idle-timeout", "60s"}
@@ -177,7 +213,9 @@ func one(ctx context.Context, model string, sc *scenario.Scenario, rep int, labe
 		if err != nil {
 			return nil, err
 		}
-		target, spid = "http://"+srv.Addr, srv.PID
+		target = "http://" + srv.Addr
+		pid := srv.PID
+		sampler = func() (sample.Stat, error) { return sample.Tree(pid) }
 		defer func() {
 			if _, err := srv.Stop(30 * time.Second); err != nil {
 				fmt.Fprintf(os.Stderr, "\n%s: stop: %v\n", label, err)
@@ -192,7 +230,7 @@ func one(ctx context.Context, model string, sc *scenario.Scenario, rep int, labe
 			return nil, err
 		}
 	}
-	a, err := attack.Run(ctx, sc, attack.Options{URL: target, Name: model, ServerPID: spid,
+	a, err := attack.Run(ctx, sc, attack.Options{URL: target, Name: model, Sample: sampler,
 		Progress: func(el, total time.Duration) {
 			done := time.Since(began)
 			eta := planned - done

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# make bench-all: every model in its own container under the same limits,
+# attacked from a harness container that joins the server's network
+# namespace (loopback: no docker-proxy, no bridge), and one results
+# directory on the host, owned by the host user.
+#
+# Knobs (environment): MODELS, SCENARIOS, PROFILE (full|quick|smoke, default
+# full), REPEATS (default 1), CPUS (the server's cpuset, default 0),
+# HARNESS_CPUS (default: the other CPUs), MEMORY (default 1g), PIDS (default
+# 4096), NOFILE (default: the host's hard limit, at most 65536), CHECK=1 (fail unless every model answered
+# every request 2xx: what CI runs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v docker >/dev/null 2>&1 || ! docker info >/dev/null 2>&1; then
+	echo "make bench-all needs a Docker engine and none answers here; 'make bench' runs the same comparison natively."
+	exit 1
+fi
+
+make -s images
+PROFILE=${PROFILE:-full}
+REPEATS=${REPEATS:-1}
+CPUS=${CPUS:-0}
+ncpu=$(nproc)
+if [ -z "${HARNESS_CPUS:-}" ]; then
+	if [ "$ncpu" -ge 2 ]; then HARNESS_CPUS="1-$((ncpu - 1))"; else HARNESS_CPUS=0; fi
+fi
+MEMORY=${MEMORY:-1g}
+PIDS=${PIDS:-4096}
+# The engine can't raise a limit above the host's own hard limit.
+hard=$(ulimit -Hn)
+[ "$hard" = unlimited ] && hard=65536
+NOFILE=${NOFILE:-$((hard < 65536 ? hard : 65536))}
+MODELS=${MODELS:-$(bin/netserver -list | tr '\n' ' ')}
+MODELS=${MODELS//,/ }
+
+run_id=$(date -u +%Y%m%d-%H%M%S)
+dir="results/$run_id"
+mkdir -p "$dir"
+limits="containers: server --cpuset-cpus $CPUS --memory $MEMORY --pids-limit $PIDS --ulimit nofile=$NOFILE; harness --cpuset-cpus $HARNESS_CPUS --network container:<server>; one server container per model for all its scenarios"
+sizes="images: netmodels-server $(docker image inspect -f '{{.Size}}' netmodels-server:latest) bytes, netmodels-bench $(docker image inspect -f '{{.Size}}' netmodels-bench:latest) bytes"
+host="host: git $(git describe --always --dirty 2>/dev/null || echo unknown), docker $(docker version --format '{{.Server.Version}}' 2>/dev/null)"
+
+containers=()
+cleanup() {
+	for c in "${containers[@]}"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
+}
+trap cleanup EXIT
+trap 'echo; echo "interrupted: removing containers"; exit 130' INT TERM
+
+n=$(echo "$MODELS" | wc -w)
+i=0
+start=$(date +%s)
+for m in $MODELS; do
+	i=$((i + 1))
+	now=$(date +%s)
+	eta=""
+	[ "$i" -gt 1 ] && eta=", about $(((now - start) / (i - 1) * (n - i + 1)))s left"
+	echo "[$i/$n] $m (elapsed $((now - start))s$eta)"
+	name="nm-$run_id-$m"
+	id=$(docker run -d --name "$name" --label "netmodels.run=$run_id" \
+		--cpuset-cpus "$CPUS" --memory "$MEMORY" --pids-limit "$PIDS" --ulimit "nofile=$NOFILE:$NOFILE" \
+		netmodels-server:latest -model "$m" -idle-timeout 60s)
+	containers+=("$name")
+	docker run --rm --name "$name-bench" --label "netmodels.run=$run_id" \
+		--network "container:$name" --cpuset-cpus "$HARNESS_CPUS" \
+		--user "$(id -u):$(id -g)" -v "$PWD/results:/results" -v /sys/fs/cgroup:/host/cgroup:ro \
+		netmodels-bench:latest run -url http://127.0.0.1:8080 -name "$m" -cgroup "$id" -cgroup-root /host/cgroup \
+		-run-dir "/results/$run_id" -profile "$PROFILE" -repeats "$REPEATS" -server-cpus "$CPUS" \
+		${SCENARIOS:+-scenarios "$SCENARIOS"} -note "$limits; $sizes; $host" >/dev/null ||
+		echo "  $m: the harness failed (see $dir/meta.json notes)"
+	docker stop -t 30 "$name" >/dev/null # SIGTERM: a graceful stop
+	docker logs "$name" >"$dir/server-$m.log" 2>&1 || true
+	docker rm "$name" >/dev/null
+done
+echo "done in $(($(date +%s) - start))s: $dir"
+check=()
+[ "${CHECK:-0}" = 1 ] && check=(-check "$(echo $MODELS | tr ' ' ',')")
+bin/netbench report "${check[@]}" "$dir"
