@@ -69,8 +69,8 @@ fuzz:
 images: build
 	rm -rf .cache/docker && mkdir -p .cache/docker
 	cp bin/netserver bin/netchild bin/netbench .cache/docker/
-	DOCKER_BUILDKIT=0 docker build -q -f docker/server.Dockerfile --build-arg GIT_COMMIT=$$(git rev-parse HEAD 2>/dev/null || echo unknown) -t netmodels-server:latest .cache/docker 2>&1 | grep -v -e DEPRECATED -e buildx -e BuildKit -e "^$$" || true
-	DOCKER_BUILDKIT=0 docker build -q -f docker/bench.Dockerfile --build-arg GIT_COMMIT=$$(git rev-parse HEAD 2>/dev/null || echo unknown) -t netmodels-bench:latest .cache/docker 2>&1 | grep -v -e DEPRECATED -e buildx -e BuildKit -e "^$$" || true
+	@out=$$(DOCKER_BUILDKIT=0 docker build -q -f docker/server.Dockerfile --build-arg GIT_COMMIT=$$(git rev-parse HEAD 2>/dev/null || echo unknown) -t netmodels-server:latest .cache/docker 2>&1) || { echo "$$out"; exit 1; }
+	@out=$$(DOCKER_BUILDKIT=0 docker build -q -f docker/bench.Dockerfile --build-arg GIT_COMMIT=$$(git rev-parse HEAD 2>/dev/null || echo unknown) -t netmodels-bench:latest .cache/docker 2>&1) || { echo "$$out"; exit 1; }
 
 # Every model in its own container under equal limits (docker/bench-all.sh).
 bench-all:

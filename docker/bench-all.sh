@@ -37,7 +37,7 @@ MODELS=${MODELS//,/ }
 run_id=$(date -u +%Y%m%d-%H%M%S)
 dir="results/$run_id"
 mkdir -p "$dir"
-limits="containers: server --cpuset-cpus $CPUS --memory $MEMORY --pids-limit $PIDS --ulimit nofile=$NOFILE; harness --cpuset-cpus $HARNESS_CPUS --network container:<server>; one server container per model for all its scenarios"
+limits="containers: server --cpuset-cpus $CPUS --memory $MEMORY --pids-limit $PIDS --ulimit nofile=$NOFILE; harness --cpuset-cpus $HARNESS_CPUS --network container:<server>; a fresh server container per model and scenario"
 sizes="images: netmodels-server $(docker image inspect -f '{{.Size}}' netmodels-server:latest) bytes, netmodels-bench $(docker image inspect -f '{{.Size}}' netmodels-bench:latest) bytes"
 host="host: git $(git describe --always --dirty 2>/dev/null || echo unknown), docker $(docker version --format '{{.Server.Version}}' 2>/dev/null)"
 
@@ -48,30 +48,39 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo; echo "interrupted: removing containers"; exit 130' INT TERM
 
-n=$(echo "$MODELS" | wc -w)
+# Every (model, scenario) gets a fresh server container, as make bench
+# starts a fresh server per attack: a scenario's leftovers (a backlog of
+# queued connections, say) must not fall on the next one.
+sargs=(-profile "$PROFILE")
+[ -n "${SCENARIOS:-}" ] && sargs+=(-scenarios "$SCENARIOS")
+SCENARIO_LIST=$(bin/netbench run "${sargs[@]}" -print-scenarios | tr '\n' ' ')
+total=$(($(echo "$MODELS" | wc -w) * $(echo "$SCENARIO_LIST" | wc -w)))
 i=0
 start=$(date +%s)
 for m in $MODELS; do
-	i=$((i + 1))
-	now=$(date +%s)
-	eta=""
-	[ "$i" -gt 1 ] && eta=", about $(((now - start) / (i - 1) * (n - i + 1)))s left"
-	echo "[$i/$n] $m (elapsed $((now - start))s$eta)"
-	name="nm-$run_id-$m"
-	id=$(docker run -d --name "$name" --label "netmodels.run=$run_id" \
-		--cpuset-cpus "$CPUS" --memory "$MEMORY" --pids-limit "$PIDS" --ulimit "nofile=$NOFILE:$NOFILE" \
-		netmodels-server:latest -model "$m" -idle-timeout 60s)
-	containers+=("$name")
-	docker run --rm --name "$name-bench" --label "netmodels.run=$run_id" \
-		--network "container:$name" --cpuset-cpus "$HARNESS_CPUS" \
-		--user "$(id -u):$(id -g)" -v "$PWD/results:/results" -v /sys/fs/cgroup:/host/cgroup:ro \
-		netmodels-bench:latest run -url http://127.0.0.1:8080 -name "$m" -cgroup "$id" -cgroup-root /host/cgroup \
-		-run-dir "/results/$run_id" -profile "$PROFILE" -repeats "$REPEATS" -server-cpus "$CPUS" \
-		${SCENARIOS:+-scenarios "$SCENARIOS"} -note "$limits; $sizes; $host" >/dev/null ||
-		echo "  $m: the harness failed (see $dir/meta.json notes)"
-	docker stop -t 30 "$name" >/dev/null # SIGTERM: a graceful stop
-	docker logs "$name" >"$dir/server-$m.log" 2>&1 || true
-	docker rm "$name" >/dev/null
+	for sc in $SCENARIO_LIST; do
+		i=$((i + 1))
+		now=$(date +%s)
+		eta=""
+		[ "$i" -gt 1 ] && eta=", about $(((now - start) / (i - 1) * (total - i + 1)))s left"
+		echo "[$i/$total] $m · $sc (elapsed $((now - start))s$eta)"
+		name="nm-$run_id-$m-$sc"
+		containers+=("$name" "$name-bench")
+		id=$(docker run -d --name "$name" --label "netmodels.run=$run_id" \
+			--cpuset-cpus "$CPUS" --memory "$MEMORY" --pids-limit "$PIDS" --ulimit "nofile=$NOFILE:$NOFILE" \
+			netmodels-server:latest -model "$m" -idle-timeout 60s)
+		# In the background and waited for, so that Ctrl-C stops at once.
+		docker run --rm --name "$name-bench" --label "netmodels.run=$run_id" \
+			--network "container:$name" --cpuset-cpus "$HARNESS_CPUS" \
+			--user "$(id -u):$(id -g)" -v "$PWD/results:/results" -v /sys/fs/cgroup:/host/cgroup:ro \
+			netmodels-bench:latest run -url http://127.0.0.1:8080 -name "$m" -cgroup "$id" -cgroup-root /host/cgroup \
+			-run-dir "/results/$run_id" -profile "$PROFILE" -repeats "$REPEATS" -server-cpus "$CPUS" \
+			-scenarios "$sc" -note "$limits; $sizes; $host" >/dev/null &
+		wait $! || echo "  $m · $sc: the harness failed"
+		docker stop -t 30 "$name" >/dev/null # SIGTERM: a graceful stop
+		docker logs "$name" >"$dir/server-$m-$sc.log" 2>&1 || true
+		docker rm "$name" >/dev/null
+	done
 done
 echo "done in $(($(date +%s) - start))s: $dir"
 check=()

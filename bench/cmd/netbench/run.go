@@ -59,6 +59,7 @@ func runCmd() command {
 	cgroup := fs.String("cgroup", "", "with -url: sample this Docker container's cgroup (its full id)")
 	cgroupRoot := fs.String("cgroup-root", "/sys/fs/cgroup", "where the host's cgroup hierarchy is mounted")
 	name := fs.String("name", "target", "with -url: the attack's name, the model's")
+	printScenarios := fs.Bool("print-scenarios", false, "print the scenarios the profile (or -scenarios) selects, one per line, and exit")
 	note := fs.String("note", "", "a note to record in meta.json (make bench-all records the containers' limits)")
 	runDir := fs.String("run-dir", "", "write into this existing run directory, adding to its summaries (make bench-all runs one harness container per model)")
 	warmup := fs.Duration("warmup", 500*time.Millisecond, "closed warm-up on 4 connections before each attack, discarded")
@@ -90,6 +91,10 @@ func runCmd() command {
 		if len(scNames) == 0 {
 			scNames = p.scenarios
 		}
+		if *printScenarios {
+			fmt.Println(strings.Join(scNames, "\n"))
+			return nil
+		}
 		var scs []*scenario.Scenario
 		for _, n := range scNames {
 			s, err := scenario.Find(*scenDir, n)
@@ -110,11 +115,16 @@ func runCmd() command {
 		}
 		th := stress.Thresholds{P99Factor: *knee, KeepUp: *keepUp, MaxFailures: *maxFail}
 
-		dir, id, err := store.NewRun(*out)
-		var rows []*summary.Summary
+		var (
+			dir, id string
+			err     error
+			rows    []*summary.Summary
+		)
 		if *runDir != "" {
 			dir, id, err = *runDir, filepath.Base(*runDir), os.MkdirAll(*runDir, 0o755)
 			rows, _ = store.ReadSummaries(dir) // none yet is fine
+		} else {
+			dir, id, err = store.NewRun(*out)
 		}
 		if err != nil {
 			return err
