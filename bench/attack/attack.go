@@ -228,6 +228,10 @@ func sortBySeq(res *Result) {
 // [ThinkMin, ThinkMax], until the duration ends.
 func runUsers(ctx context.Context, sc *scenario.Scenario, o Options, res *Result) error {
 	l := sc.Load
+	// sending ends with the duration; requests in flight then finish or
+	// time out (as vegeta's do) and are recorded: dropping them would hide
+	// the users a slow server kept waiting. Only a stop (ctx) cuts them.
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, sc.Duration.Duration)
 	defer cancel()
 	tr := &http.Transport{
@@ -249,7 +253,7 @@ func runUsers(ctx context.Context, sc *scenario.Scenario, o Options, res *Result
 			var t vegeta.Target
 			_ = tg(&t)
 			r := vegeta.Result{Attack: o.Name, Method: t.Method, URL: t.URL}
-			req, _ := http.NewRequestWithContext(ctx, t.Method, t.URL, nil)
+			req, _ := http.NewRequestWithContext(parent, t.Method, t.URL, nil)
 			r.Seq = seq.Add(1) - 1
 			r.Timestamp = time.Now()
 			resp, err := client.Do(req)
@@ -258,11 +262,8 @@ func runUsers(ctx context.Context, sc *scenario.Scenario, o Options, res *Result
 				resp.Body.Close()
 				r.Code, r.BytesIn = uint16(resp.StatusCode), uint64(n)
 			} else {
-				if ctx.Err() != nil && !errors.Is(err, context.DeadlineExceeded) {
-					return // the run ended mid-request: not a result
-				}
-				if ctx.Err() != nil {
-					return
+				if parent.Err() != nil {
+					return // the run was stopped: not a result
 				}
 				r.Error = err.Error()
 			}

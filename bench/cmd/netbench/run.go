@@ -39,7 +39,7 @@ var profiles = map[string]struct {
 	// two cores.
 	"quick": {[]string{"hello-keepalive", "hello-close", "sleep-io"}, 2 * time.Second, 1},
 	// full: every built-in scenario at its own length, three repeats.
-	// (make bench-all runs it once per model: about 25 minutes on 2 cores.)
+	// (make bench-all runs it once per model: 25 minutes on 2 cores.)
 	"full": {[]string{"hello-keepalive", "hello-close", "sleep-io", "blog", "slides-1", "slides-2"}, 0, 3},
 }
 
