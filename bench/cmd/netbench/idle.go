@@ -10,6 +10,8 @@ import (
 	"netmodels/bench/idle"
 	"netmodels/bench/runner"
 	"netmodels/servers"
+	"netmodels/servers/pool"
+	"netmodels/servers/prefork"
 )
 
 // idleCaps are the models that can't hold the requested number of idle
@@ -19,8 +21,8 @@ var idleCaps = map[string]struct {
 	why string
 }{
 	"iterative": {1, "serves one connection at a time"},
-	"prefork":   {16, "one connection per worker, 16 workers"},
-	"pool":      {128, "one connection per worker, 128 workers"},
+	"prefork":   {prefork.DefaultWorkers, fmt.Sprintf("one connection per worker, %d workers", prefork.DefaultWorkers)},
+	"pool":      {pool.DefaultWorkers, fmt.Sprintf("one connection per worker, %d workers", pool.DefaultWorkers)},
 	"fork":      {200, "a process per connection: 200 keeps the machine responsive"},
 	"select":    {1000, "FD_SETSIZE: descriptors at or above 1024 are refused"},
 }
