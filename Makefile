@@ -17,7 +17,7 @@ STATICCHECK_VERSION := v0.7.0
 FUZZTIME    ?= 10m
 export CGO_ENABLED ?= 0
 
-.PHONY: all build bench bench-all images docker-test test fmt-check vet staticcheck unit race fuzz-short fuzz gobench perf clean
+.PHONY: browser-test all build bench bench-all images docker-test test fmt-check vet staticcheck unit race fuzz-short fuzz gobench perf clean
 
 all: build
 
@@ -36,7 +36,7 @@ bench: build
 		echo "note: one CPU or no taskset: the harness shares the server's CPU (recorded in meta.json)"; fi; \
 	$$pin $(BIN)/netbench run -profile $(PROFILE) -server-cpus 0 -models "$(MODELS)" -scenarios "$(SCENARIOS)" $(BENCHFLAGS)
 
-test: fmt-check vet staticcheck unit race fuzz-short
+test: fmt-check vet staticcheck unit race fuzz-short browser-test
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -59,11 +59,25 @@ race:
 	CGO_ENABLED=1 $(GO) test -count=1 -race ./servers/httpx/... ./servers/handler/... ./bench/...
 	CGO_ENABLED=1 $(GO) test -count=1 -race -run 'TestConformance/(thread|pool|goroutine|select|epoll|epoll-multi|gnet|gnet-pool)/' ./servers/servertest/
 
+# Every fuzz target: the parser's session, and the game's body reader
+# (against encoding/json) and guess route.
+FUZZ_TARGETS = FuzzSession:./servers/httpx/ FuzzParseGuess:./servers/handler/ FuzzGuess:./servers/handler/
+
+# The up-down game played by headless Chromium on every model (installs
+# chromium with apt-get when missing). BROWSER_SHOT=docs/updown.png also
+# writes the screenshot.
+browser-test:
+	scripts/browser-test.sh $(if $(BROWSER_SHOT),-screenshot $(BROWSER_SHOT))
+
 fuzz-short:
-	$(GO) test -run XXX -fuzz FuzzSession -fuzztime 10s ./servers/httpx/
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $${t%%:*} 5s"; \
+	  $(GO) test -run XXX -fuzz "^$${t%%:*}\$$" -fuzztime 5s $${t#*:} || exit 1; done
 
 fuzz:
-	$(GO) test -run XXX -fuzz FuzzSession -fuzztime $(FUZZTIME) ./servers/httpx/
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $${t%%:*} $(FUZZTIME)"; \
+	  $(GO) test -run XXX -fuzz "^$${t%%:*}\$$" -fuzztime $(FUZZTIME) $${t#*:} || exit 1; done
 
 # Images FROM scratch with the static binaries: nothing is pulled.
 images: build

@@ -4,7 +4,7 @@
 # namespace (loopback: no docker-proxy, no bridge), and one results
 # directory on the host, owned by the host user.
 #
-# Knobs (environment): MODELS, SCENARIOS, PROFILE (full|quick|smoke, default
+# Knobs (environment): MODELS, SCENARIOS, PROFILE (full|quick|smoke|seeds, default
 # full), REPEATS (default 1), CPUS (the server's cpuset, default 0),
 # HARNESS_CPUS (default: the other CPUs), MEMORY (default 1g), PIDS (default
 # 4096), NOFILE (default: the host's hard limit, at most 65536), CHECK=1 (fail unless every model answered
@@ -53,12 +53,14 @@ trap 'echo; echo "interrupted: removing containers"; exit 130' INT TERM
 # queued connections, say) must not fall on the next one.
 sargs=(-profile "$PROFILE")
 [ -n "${SCENARIOS:-}" ] && sargs+=(-scenarios "$SCENARIOS")
-SCENARIO_LIST=$(bin/netbench run "${sargs[@]}" -print-scenarios | tr '\n' ' ')
-total=$(($(echo "$MODELS" | wc -w) * $(echo "$SCENARIO_LIST" | wc -w)))
+# The scenarios each model runs (a seed reproduction runs on its analogue).
+scenarios_of() { bin/netbench run "${sargs[@]}" -models "$1" -print-scenarios | tr '\n' ' '; }
+total=0
+for m in $MODELS; do total=$((total + $(scenarios_of "$m" | wc -w))); done
 i=0
 start=$(date +%s)
 for m in $MODELS; do
-	for sc in $SCENARIO_LIST; do
+	for sc in $(scenarios_of "$m"); do
 		i=$((i + 1))
 		now=$(date +%s)
 		eta=""

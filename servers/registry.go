@@ -52,6 +52,10 @@ func Lookup(name string) (Entry, bool) {
 	return Entry{}, false
 }
 
+// IsChild reports whether this process was started as a model's child
+// process (the fork model's connection child, a prefork worker).
+func IsChild() bool { return child.Is() || prefork.IsWorker() }
+
 // RunChild runs this process as a model's child process when it was
 // started as one (the fork model's connection child, a prefork worker),
 // serving with h. It

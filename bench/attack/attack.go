@@ -11,6 +11,7 @@
 package attack
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -121,6 +122,17 @@ func maxConns(sc *scenario.Scenario) int {
 		return sc.MaxConns
 	}
 	return 1000
+}
+
+// gameTargets maps the URL of each game target to its base URL.
+func gameTargets(sc *scenario.Scenario, base string) map[string]string {
+	m := map[string]string{}
+	for _, t := range sc.Targets {
+		if t.Game {
+			m[base+t.Path] = base + t.Path
+		}
+	}
+	return m
 }
 
 // targeter picks a target by weight for each request.
@@ -247,20 +259,44 @@ func runUsers(ctx context.Context, sc *scenario.Scenario, o Options, res *Result
 		mu  sync.Mutex
 		wg  sync.WaitGroup
 	)
+	games := gameTargets(sc, o.URL)
 	user := func() {
 		defer wg.Done()
+		var g game
 		for ctx.Err() == nil {
 			var t vegeta.Target
 			_ = tg(&t)
+			base, playing := games[t.URL]
+			if playing {
+				t.Method, t.URL, t.Body = g.next(base)
+			}
 			r := vegeta.Result{Attack: o.Name, Method: t.Method, URL: t.URL}
-			req, _ := http.NewRequestWithContext(parent, t.Method, t.URL, nil)
+			req, _ := http.NewRequestWithContext(parent, t.Method, t.URL, bytes.NewReader(t.Body))
+			if t.Body != nil {
+				req.Header.Set("Content-Type", "application/json")
+			}
 			r.Seq = seq.Add(1) - 1
 			r.Timestamp = time.Now()
 			resp, err := client.Do(req)
 			if err == nil {
-				n, _ := io.Copy(io.Discard, resp.Body)
+				var n int64
+				if playing {
+					var b []byte
+					b, err = io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+					n = int64(len(b))
+					if err == nil {
+						err = g.answer(resp.StatusCode, b)
+					}
+				} else {
+					n, _ = io.Copy(io.Discard, resp.Body)
+				}
 				resp.Body.Close()
-				r.Code, r.BytesIn = uint16(resp.StatusCode), uint64(n)
+				r.Code, r.BytesIn, r.BytesOut = uint16(resp.StatusCode), uint64(n), uint64(len(t.Body))
+				if err != nil {
+					// A wrong answer is a failure, also to vegeta's
+					// metrics, which count successes by status alone.
+					r.Code, r.Error = 0, err.Error()
+				}
 			} else {
 				if parent.Err() != nil {
 					return // the run was stopped: not a result
@@ -373,7 +409,8 @@ func cores() int {
 	return max(set.Count(), 1)
 }
 
-// ErrorClass groups a request error: refused, reset, timeout, eof, other.
+// ErrorClass groups a request error: refused, reset, timeout, eof,
+// wrong-answer (a game answer that breaks the rules), other.
 func ErrorClass(err string) string {
 	e := strings.ToLower(err)
 	switch {
@@ -387,6 +424,8 @@ func ErrorClass(err string) string {
 		return "timeout"
 	case strings.Contains(e, "eof"):
 		return "eof"
+	case strings.HasPrefix(e, "game:"):
+		return "wrong-answer"
 	}
 	return "other"
 }

@@ -51,6 +51,13 @@ type Target struct {
 	Method string `json:"method,omitempty"` // GET by default
 	Path   string `json:"path"`
 	Weight int    `json:"weight,omitempty"` // 1 by default
+	// Game makes the target the up-down game played under Path (e.g.
+	// "/updown"): each user's next request of this target is its game's
+	// next move (POST Path/new, then binary-search guesses with JSON
+	// bodies to CORRECT, then a new game), and an answer that breaks the
+	// game's rules is counted as an error. It needs the users load, whose
+	// users see their answers.
+	Game bool `json:"game,omitempty"`
 }
 
 // Load kinds.
@@ -91,6 +98,10 @@ type Scenario struct {
 	// loads); 0: 1000. Unbounded workers make a fast open attack collapse
 	// the generator, not the server.
 	MaxConns int `json:"max_conns,omitempty"`
+	// Models are the models the scenario runs on when none are named
+	// (netbench -models, make MODELS=); empty: every model. The seed
+	// reproductions of one server's figures name its analogue.
+	Models []string `json:"models,omitempty"`
 	// Stress makes it a stress test: after the steps, Recovery at
 	// RecoveryRate measures the time to recover (see package stress).
 	Stress *Stress `json:"stress,omitempty"`
@@ -111,12 +122,15 @@ func (s *Scenario) Validate() error {
 	if len(s.Targets) == 0 {
 		errs = append(errs, "no targets")
 	}
+	l := s.Load
 	for _, t := range s.Targets {
 		if !strings.HasPrefix(t.Path, "/") {
 			errs = append(errs, fmt.Sprintf("target path %q does not start with /", t.Path))
 		}
+		if t.Game && l.Kind != Users {
+			errs = append(errs, fmt.Sprintf("game target %q needs the users load", t.Path))
+		}
 	}
-	l := s.Load
 	switch l.Kind {
 	case Constant:
 		if l.Rate <= 0 {
@@ -240,6 +254,17 @@ func Names(dir string) []string {
 
 func d(v time.Duration) Duration { return Duration{v} }
 
+// seedRun is one of the slides' Locust runs: 500 users spawned at spawn
+// per second, 1-3 s think time, one view; long enough for every user to
+// have started and run for 20 s more.
+func seedRun(name, path string, spawn float64, seed string) *Scenario {
+	length := time.Duration(500/spawn)*time.Second + 20*time.Second
+	return &Scenario{Name: name, Doc: "the course slides' run, one view: " + seed + " (Django, Python)",
+		Targets: []Target{{Path: path}}, KeepAlive: true,
+		Load:     Load{Kind: Users, Users: 500, SpawnRate: spawn, ThinkMin: d(time.Second), ThinkMax: d(3 * time.Second)},
+		Duration: d(length), Timeout: d(30 * time.Second), Models: []string{"thread"}}
+}
+
 // Builtins are the scenarios that reproduce the seeds, and the basic ones.
 func Builtins() []*Scenario {
 	sorts := func(n, max string) []Target {
@@ -268,6 +293,20 @@ func Builtins() []*Scenario {
 			Targets: sorts("1000", "5000"), KeepAlive: true, Load: users(20), Duration: d(30 * time.Second), Timeout: d(30 * time.Second)},
 		{Name: "slides-1-slow", Doc: "scenario 1 with the slides' gentler spawn rate of 5/s",
 			Targets: sorts("1000", "5000"), KeepAlive: true, Load: users(5), Duration: d(120 * time.Second), Timeout: d(30 * time.Second)},
+		// The slides' runs one by one: each tested one view, 500 users,
+		// spawned at 20/s or 5/s ("동시 접속자"), on Django's threaded
+		// development server, whose analogue here is the thread model.
+		seedRun("slides-1-builtin", "/test/normal_sort/", 20, "built-in sort, n=1000: 212.0 RPS, all answers within 0.6 s"),
+		seedRun("slides-1-bubble", "/test/bubble_sort/", 20, "bubble sort, n=1000: 59.3 RPS, median 0.2 s, max 21 s, failures growing"),
+		seedRun("slides-1-bubble-slow", "/test/bubble_sort/", 5, "bubble sort, n=1000, spawned at 5/s: 19.2 RPS, all within 2.5 s"),
+		seedRun("slides-1-heap-slow", "/test/priority_queue/", 5, "priority queue, n=1000, spawned at 5/s: 219.5 RPS, all within 1.1 s"),
+		seedRun("slides-2-builtin", "/sort/builtin?n=10000&max=50000", 20, "built-in sort, n=10000: 90.7 RPS, median 0.2 s, max 8.5 s"),
+		seedRun("slides-2-bubble", "/sort/bubble?n=10000&max=50000", 20, "bubble sort, n=10000: no result, the server timed out"),
+		seedRun("slides-2-heap", "/sort/heap?n=10000&max=50000", 20, "priority queue, n=10000: 47.0 RPS, median 8.1 s, max 22 s, 0.5 failures/s"),
+		{Name: "updown", Doc: "the course's up-down game: 200 users each playing game after game (POST /updown/new, then JSON guesses by binary search to CORRECT), 0.1-0.5 s between moves; every answer is checked against the game's rules",
+			Targets: []Target{{Path: "/updown", Game: true}}, KeepAlive: true,
+			Load:     Load{Kind: Users, Users: 200, SpawnRate: 100, ThinkMin: d(100 * time.Millisecond), ThinkMax: d(500 * time.Millisecond)},
+			Duration: d(15 * time.Second), Timeout: d(10 * time.Second)},
 		{Name: "slides-2", Doc: "the course's scenario 2: n=10000, max=50000 (ten times the values); 500 users at 20/s",
 			Targets: sorts("10000", "50000"), KeepAlive: true, Load: users(20), Duration: d(30 * time.Second), Timeout: d(30 * time.Second)},
 	}

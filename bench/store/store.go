@@ -5,6 +5,8 @@
 //	<scenario>/<model>.r<k>.gob.gz    vegeta's own encoding of every result:
 //	                                  zcat it | vegeta report (or plot)
 //	<scenario>/<model>.r<k>.csv       the per-second time series
+//	idle.json                         memory per idle connection, per model
+//	REPORT.md, charts/                the report (package report)
 //
 // and reads summaries back for reports.
 package store
@@ -266,4 +268,32 @@ func mapString(m map[string]int) string {
 		fmt.Fprintf(&b, "%s=%d", k, m[k])
 	}
 	return b.String()
+}
+
+// IdleFile is the run directory's file of idle-connection measurements.
+const IdleFile = "idle.json"
+
+// IdleRow is one model's memory per idle keep-alive connection.
+type IdleRow struct {
+	Model          string  `json:"model"`
+	Conns          int     `json:"conns"`
+	PSSPerConnKiB  float64 `json:"pss_per_conn_kib"`
+	RSSPerConnKiB  float64 `json:"rss_per_conn_kib"`
+	ThreadsPerConn float64 `json:"threads_per_conn"`
+	ProcsPerConn   float64 `json:"procs_per_conn"`
+	Failed         int     `json:"failed"`
+	Note           string  `json:"note,omitempty"`
+}
+
+// ReadIdle reads a run's idle.json; none is not an error.
+func ReadIdle(dir string) ([]IdleRow, error) {
+	b, err := os.ReadFile(filepath.Join(dir, IdleFile))
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var rows []IdleRow
+	return rows, json.Unmarshal(b, &rows)
 }

@@ -6,16 +6,12 @@ package blocking
 
 import (
 	"errors"
-	"log"
-	"net"
 	"os"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"netmodels/servers/httpx"
-	"netmodels/servers/rawsock"
 )
 
 // Stream is a connection as the loop needs it. *net.TCPConn and
@@ -238,28 +234,4 @@ func Refuse(r *httpx.Responder, c Conn) {
 		}
 	}
 	_ = c.Close()
-}
-
-// AcceptNet accepts connections from a Go net.Listener and calls serve for
-// each, until the listener is closed while stopping is set. Temporary
-// errors (EMFILE above all) are logged and backed off, never spun on.
-func AcceptNet(ln net.Listener, stopping *atomic.Bool, logger *log.Logger, serve func(*net.TCPConn)) error {
-	var bo rawsock.Backoff
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			if stopping.Load() {
-				return nil
-			}
-			var se syscall.Errno
-			if errors.As(err, &se) && rawsock.IsTemporary(se) {
-				logger.Printf("accept: %v; backing off", err)
-				bo.Wait()
-				continue
-			}
-			return err
-		}
-		bo.Reset()
-		serve(c.(*net.TCPConn))
-	}
 }

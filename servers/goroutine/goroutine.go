@@ -13,6 +13,7 @@ import (
 	"netmodels/servers/blocking"
 	"netmodels/servers/httpx"
 	"netmodels/servers/model"
+	"netmodels/servers/rawsock"
 )
 
 // Name is the model's name.
@@ -40,7 +41,7 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 	defer stop()
 	opts := blocking.Options{HeaderTimeout: cfg.HeaderTimeout, IdleTimeout: cfg.IdleTimeout, Stopping: tr.Stopping()}
 	cfg.Ready(ln.Addr())
-	err = blocking.AcceptNet(ln, tr.Stopping(), cfg.Log, func(c *net.TCPConn) {
+	err = rawsock.AcceptNet(ln, tr.Stopping(), cfg.Log, func(c *net.TCPConn) {
 		if !tr.Add(c) {
 			c.Close()
 			return

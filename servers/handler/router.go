@@ -36,10 +36,23 @@ const (
 // concurrent use; its only shared object is a sync.Pool of value buffers.
 type Router struct {
 	values sync.Pool // *[]int32 of capacity MaxN
+	key    []byte    // the up-down game's HMAC key
 }
 
-// New returns the router of API.md.
-func New() *Router { return &Router{} }
+// New returns the router of API.md with the game key of GameKey. Where
+// the environment holds no valid key it makes a random one; netserver
+// checks GameKeyEnv itself so that a bad key is an error there.
+func New() *Router {
+	k, err := GameKey()
+	if err != nil {
+		k = randomKey()
+	}
+	return NewWithKey(k)
+}
+
+// NewWithKey returns the router of API.md whose up-down games are signed
+// with key.
+func NewWithKey(key []byte) *Router { return &Router{key: append([]byte(nil), key...)} }
 
 // Handle routes req. Everything but the sorts and /sleep is answered here;
 // those two are deferred so that an event-loop model can decide where their
@@ -73,6 +86,8 @@ func (h *Router) Handle(req *httpx.Request, res *httpx.Response) {
 		deferSort(req, res, Bubble, DefaultN, DefaultMax, true)
 	case "/test/priority_queue/":
 		deferSort(req, res, Heap, DefaultN, DefaultMax, true)
+	case "/updown", "/updown/", "/updown/new", "/updown/guess":
+		h.updown(string(path), req, res)
 	default:
 		name, ok := bytes.CutPrefix(path, []byte("/sort/"))
 		if !ok || len(name) == 0 || bytes.IndexByte(name, '/') >= 0 {

@@ -18,6 +18,7 @@ import (
 	"netmodels/servers/blocking"
 	"netmodels/servers/httpx"
 	"netmodels/servers/model"
+	"netmodels/servers/rawsock"
 )
 
 // Name is the model's name.
@@ -71,7 +72,7 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 		}()
 	}
 	cfg.Ready(ln.Addr())
-	err = blocking.AcceptNet(ln, tr.Stopping(), cfg.Log, func(c *net.TCPConn) {
+	err = rawsock.AcceptNet(ln, tr.Stopping(), cfg.Log, func(c *net.TCPConn) {
 		select {
 		case queue <- c:
 		default:

@@ -5,10 +5,12 @@
 package rawsock
 
 import (
+	"errors"
 	"log"
 	"net"
 	"os"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -174,5 +176,29 @@ func AcceptLoop(lfd int, stopping *atomic.Bool, logger *log.Logger, serve func(f
 		}
 		bo.Reset()
 		serve(fd)
+	}
+}
+
+// AcceptNet accepts connections from a Go net.Listener and calls serve for
+// each, until the listener is closed while stopping is set. Temporary
+// errors (EMFILE above all) are logged and backed off, never spun on.
+func AcceptNet(ln net.Listener, stopping *atomic.Bool, logger *log.Logger, serve func(*net.TCPConn)) error {
+	var bo Backoff
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if stopping.Load() {
+				return nil
+			}
+			var se syscall.Errno
+			if errors.As(err, &se) && IsTemporary(se) {
+				logger.Printf("accept: %v; backing off", err)
+				bo.Wait()
+				continue
+			}
+			return err
+		}
+		bo.Reset()
+		serve(c.(*net.TCPConn))
 	}
 }

@@ -282,8 +282,10 @@ func checkHeaders(t *testing.T, s *Server, a *Answer) {
 	}
 }
 
-// Cases is the suite.
-var Cases = []Case{
+// Cases is the suite: the core cases, then the up-down game's.
+var Cases = append(coreCases, gameCases...)
+
+var coreCases = []Case{
 	{"hello", func(t *testing.T, s *Server) {
 		for _, p := range []string{"/", "/hello"} {
 			a := roundTrip(t, s, Get(p), "GET")

@@ -31,23 +31,32 @@ var profiles = map[string]struct {
 	scenarios []string
 	duration  time.Duration // overrides each scenario's duration; 0 keeps it
 	repeats   int
+	idle      int // idle connections per model for idle.json (native runs); 0: none
 }{
 	// smoke: one second of hello, a new connection per request, per model:
 	// every model must answer all of it (CI checks that).
-	"smoke": {[]string{"hello-close"}, time.Second, 1},
+	"smoke": {[]string{"hello-close"}, time.Second, 1, 0},
 	// quick: every model, three short scenarios, once: about 3 minutes on
 	// two cores.
-	"quick": {[]string{"hello-keepalive", "hello-close", "sleep-io"}, 2 * time.Second, 1},
+	"quick": {[]string{"hello-keepalive", "hello-close", "sleep-io"}, 2 * time.Second, 1, 0},
 	// full: every built-in scenario at its own length, three repeats.
 	// (make bench-all runs it once per model: 25 minutes on 2 cores.)
-	"full": {[]string{"hello-keepalive", "hello-close", "sleep-io", "blog", "slides-1", "slides-2"}, 0, 3},
+	"full": {[]string{"hello-keepalive", "hello-close", "sleep-io", "blog", "slides-1", "slides-2"}, 0, 3, 0},
+	// seeds: the seeds' comparisons side by side: the blog's stress test
+	// on every model, the slides' runs one view at a time on the thread
+	// model (Django's threaded server), and memory per idle connection.
+	// About 20 minutes.
+	"seeds": {[]string{"hello-keepalive", "hello-close", "sleep-io", "blog",
+		"slides-1-builtin", "slides-1-bubble", "slides-1-bubble-slow", "slides-1-heap-slow",
+		"slides-2-builtin", "slides-2-bubble", "slides-2-heap"}, 0, 1, 2000},
 }
 
 func runCmd() command {
 	fs := flag.NewFlagSet("run", flag.ExitOnError)
 	models := fs.String("models", "", "comma-separated models (default: all)")
 	scenarios := fs.String("scenarios", "", "comma-separated scenarios (default: the profile's)")
-	profile := fs.String("profile", "quick", "quick (all models, 3 short scenarios, ~3 min) or full")
+	profile := fs.String("profile", "quick", "smoke, quick (all models, 3 short scenarios, ~3 min), full (~25 min) or seeds (the seeds' comparisons, ~20 min)")
+	idleN := fs.Int("idle", -1, "idle keep-alive connections per model to measure memory per connection with, into idle.json (default: the profile's; 0: none)")
 	repeats := fs.Int("repeats", 0, "repeats of each attack (default: the profile's: quick 1, full 3)")
 	duration := fs.Duration("duration", 0, "override every scenario's duration")
 	bin := fs.String("bin", "bin/netserver", "the netserver binary (netchild beside it)")
@@ -76,7 +85,7 @@ func runCmd() command {
 		_ = fs.Parse(args)
 		p, ok := profiles[*profile]
 		if !ok {
-			return fmt.Errorf("unknown profile %q (quick or full)", *profile)
+			return fmt.Errorf("unknown profile %q (smoke, quick, full or seeds)", *profile)
 		}
 		names := list(*models)
 		if len(names) == 0 {
@@ -88,12 +97,14 @@ func runCmd() command {
 			names = []string{*name}
 		}
 		scNames := list(*scenarios)
+		// A scenario the profile chose runs on its own models only
+		// (Scenario.Models); one named with -scenarios on any model.
+		fromProfile := len(scNames) == 0
+		runsOn := func(m string, sc *scenario.Scenario) bool {
+			return !fromProfile || len(sc.Models) == 0 || slices.Contains(sc.Models, m)
+		}
 		if len(scNames) == 0 {
 			scNames = p.scenarios
-		}
-		if *printScenarios {
-			fmt.Println(strings.Join(scNames, "\n"))
-			return nil
 		}
 		var scs []*scenario.Scenario
 		for _, n := range scNames {
@@ -112,6 +123,18 @@ func runCmd() command {
 		reps := *repeats
 		if reps <= 0 {
 			reps = p.repeats
+		}
+		if *printScenarios {
+			for _, sc := range scs {
+				if slices.ContainsFunc(names, func(m string) bool { return runsOn(m, sc) }) {
+					fmt.Println(sc.Name)
+				}
+			}
+			return nil
+		}
+		idleConns := p.idle
+		if *idleN >= 0 {
+			idleConns = *idleN
 		}
 		th := stress.Thresholds{P99Factor: *knee, KeepUp: *keepUp, MaxFailures: *maxFail}
 
@@ -166,14 +189,22 @@ func runCmd() command {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		var planned time.Duration
-		for _, s := range scs {
-			planned += (s.Total() + *warmup + 2*time.Second) * time.Duration(reps)
-		}
-		planned *= time.Duration(len(names))
-		began := time.Now()
-		step, steps := 0, len(names)*len(scs)*reps
+		steps := 0
 		for _, m := range names {
 			for _, sc := range scs {
+				if runsOn(m, sc) {
+					planned += (sc.Total() + *warmup + 2*time.Second) * time.Duration(reps)
+					steps += reps
+				}
+			}
+		}
+		began := time.Now()
+		step := 0
+		for _, m := range names {
+			for _, sc := range scs {
+				if !runsOn(m, sc) {
+					continue
+				}
 				for rep := 1; rep <= reps; rep++ {
 					if ctx.Err() != nil {
 						break
@@ -197,6 +228,16 @@ func runCmd() command {
 			}
 		}
 		fmt.Fprintln(os.Stderr)
+		if idleConns > 0 && *url == "" && ctx.Err() == nil {
+			fmt.Fprintf(os.Stderr, "memory per idle connection, %d per model (fewer where a model can't hold them)\n", idleConns)
+			irows, err := measureIdle(names, idleConns, *bin, *serverCPUs, time.Second)
+			if err != nil {
+				meta.Notes = append(meta.Notes, "idle: "+err.Error())
+			}
+			if err := store.WriteJSON(filepath.Join(dir, store.IdleFile), irows); err != nil {
+				return err
+			}
+		}
 		meta.Finished = time.Now()
 		if err := store.WriteJSON(dir+"/meta.json", meta); err != nil {
 			return err
@@ -235,6 +276,10 @@ func one(ctx context.Context, model string, sc *scenario.Scenario, rep int, labe
 	if warmup > 0 {
 		w := *sc
 		w.Load = scenario.Load{Kind: scenario.Closed, Conns: 4}
+		if sc.Load.Kind == scenario.Users {
+			// Users with no think time: a closed load that plays games too.
+			w.Load = scenario.Load{Kind: scenario.Users, Users: 4, SpawnRate: 1000}
+		}
 		w.Duration, w.Stress = scenario.Duration{Duration: warmup}, nil
 		if _, err := attack.Run(ctx, &w, attack.Options{URL: target, Name: model}); err != nil {
 			return nil, err

@@ -26,14 +26,14 @@ import (
 )
 
 func main() {
-	h := handler.New()
-	if code, ok := servers.RunChild(h); ok {
+	if servers.IsChild() {
+		code, _ := servers.RunChild(handler.New())
 		os.Exit(code)
 	}
-	os.Exit(run(os.Args[1:], h))
+	os.Exit(run(os.Args[1:]))
 }
 
-func run(args []string, h httpx.Handler) int {
+func run(args []string) int {
 	fs := flag.NewFlagSet("netserver", flag.ContinueOnError)
 	name := fs.String("model", "goroutine", "concurrency model to serve with (see -list)")
 	addr := fs.String("addr", "127.0.0.1:8080", "TCP address to listen on, host:port")
@@ -47,6 +47,7 @@ func run(args []string, h httpx.Handler) int {
 	queue := fs.Int("queue", 0, "bounded queue of the pool models (default 1024)")
 	childBin := fs.String("child-bin", "", "fork model: the `program` started per connection (default: netchild beside netserver, else netserver itself)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process (not of child processes) to `file` until the stop")
+	gameKey := fs.String("game-key", "", "up-down game: the HMAC `key` in hex, at least 32 digits (default: $"+handler.GameKeyEnv+", else random at start, shared with child processes)")
 	maxConns := fs.Int("max-conns", 0, "connections or child processes at once; past it, 503 (default 10000)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: netserver [flags]\n\nServes the netmodels HTTP/1.1 responder under one concurrency model.\n\nflags:\n")
@@ -73,6 +74,19 @@ func run(args []string, h httpx.Handler) int {
 		fmt.Fprintf(os.Stderr, "netserver: unknown model %q (see netserver -list)\n", *name)
 		return 2
 	}
+	if *gameKey != "" {
+		if _, err := handler.ParseGameKey(*gameKey); err != nil {
+			fmt.Fprintf(os.Stderr, "netserver: -game-key: %v\n", err)
+			return 2
+		}
+		os.Setenv(handler.GameKeyEnv, *gameKey)
+	} else if v := os.Getenv(handler.GameKeyEnv); v != "" {
+		if _, err := handler.ParseGameKey(v); err != nil {
+			fmt.Fprintf(os.Stderr, "netserver: $%s: %v\n", handler.GameKeyEnv, err)
+			return 2
+		}
+	}
+	h := handler.New() // the key's environment variable reaches child processes
 	logger := log.New(os.Stderr, "netserver["+e.Name+"] ", log.LstdFlags)
 	m := e.New(model.Config{
 		Handler: h, HeaderTimeout: *header, IdleTimeout: *idle, GraceTimeout: *grace,

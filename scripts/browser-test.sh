@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The up-down game in a real browser: installs Debian's chromium (and a
+# Korean font, so that a screenshot shows the course's text) when they are
+# missing, then plays a game on every model (TestBrowserGame).
+#
+#   scripts/browser-test.sh                    # as make test and CI run it
+#   scripts/browser-test.sh -screenshot FILE   # also a PNG of the won game
+#
+# Where no browser can be installed it says so in one line and fails:
+# CI expects this test to run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GO=${GO:-go}
+
+have_browser() { command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null; }
+
+if ! have_browser || ! fc-list 2>/dev/null | grep -qi nanum; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    echo "browser-test: installing chromium and fonts-nanum with apt-get"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum; } >/tmp/netmodels-apt.log 2>&1 ||
+      { echo "browser-test: apt-get failed (see /tmp/netmodels-apt.log)"; tail -5 /tmp/netmodels-apt.log; }
+  fi
+fi
+if ! have_browser; then
+  echo "browser-test: no chromium and none could be installed (needs root and apt-get); the browser test cannot run" >&2
+  exit 1
+fi
+shot=()
+if [ "${1:-}" = "-screenshot" ]; then shot=(-args -screenshot "$(realpath -m "$2")"); fi
+NETMODELS_BROWSER=required $GO test -count=1 -run '^TestBrowserGame$' -v ./servers/servertest/ "${shot[@]}" |
+  grep -E '^(=== RUN|--- |PASS|FAIL|ok|    )' 
+exit "${PIPESTATUS[0]}"
