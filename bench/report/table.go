@@ -48,7 +48,8 @@ type Row struct {
 	Load            string
 	Throughput      Cell
 	Success         Cell
-	P50, P99, Max   Cell
+	P50, P95, P99   Cell
+	Max             Cell
 	CPUPerAnswer    Cell
 	PeakRSSMiB      Cell
 	PeakThreads     Cell
@@ -59,6 +60,11 @@ type Row struct {
 	BeforeFailure   Cell
 	Recovery        Cell
 	Repeats         int
+	// MemPerConnKiB is the model's memory per idle connection from the
+	// run's idle.json (0: not measured); the same in every scenario.
+	MemPerConnKiB float64
+
+	stressCols bool // Markdown: the row's table has the stress columns
 }
 
 // Aggregate groups summaries by scenario and model, in first-seen order.
@@ -81,6 +87,7 @@ func Aggregate(rows []*summary.Summary) []*Row {
 		add("thr", s.Throughput)
 		add("ok", 100*s.Success)
 		add("p50", s.P50)
+		add("p95", s.P95)
 		add("p99", s.P99)
 		add("max", s.Max)
 		if s.ServerCPUPerAnswer > 0 {
@@ -114,7 +121,7 @@ func Aggregate(rows []*summary.Summary) []*Row {
 	sort.SliceStable(out, func(i, j int) bool { return order[out[i].Scenario] < order[out[j].Scenario] })
 	for r, v := range vals {
 		r.Throughput, r.Success = cell(v["thr"]), cell(v["ok"])
-		r.P50, r.P99, r.Max = cell(v["p50"]), cell(v["p99"]), cell(v["max"])
+		r.P50, r.P95, r.P99, r.Max = cell(v["p50"]), cell(v["p95"]), cell(v["p99"]), cell(v["max"])
 		r.CPUPerAnswer, r.PeakRSSMiB = cell(v["cpu"]), cell(v["rss"])
 		r.PeakThreads, r.PeakProcs = cell(v["thr#"]), cell(v["procs"])
 		r.Knee, r.Break, r.BeforeFailure, r.Recovery = cell(v["knee"]), cell(v["break"]), cell(v["bff"]), cell(v["rec"])
@@ -128,31 +135,53 @@ func Markdown(rows []*Row) string {
 	var b strings.Builder
 	var scenario string
 	bound := false
+	mem := false
 	for _, r := range rows {
+		mem = mem || r.MemPerConnKiB > 0
+	}
+	for i, r := range rows {
 		if r.Scenario != scenario {
 			scenario = r.Scenario
 			fmt.Fprintf(&b, "\n### %s\n\n%s; medians over repeats [min–max].\n\n", r.Scenario, r.Load)
-			b.WriteString("| model | answers/s | success % | p50 ms | p99 ms | max ms | server CPU µs/answer | peak RSS MiB | threads | procs |")
-			stressCols := r.Knee.N > 0
-			if stressCols {
-				b.WriteString(" knee /s | break /s | before 1st failure | recovery s |")
+			stressCols := false
+			for _, o := range rows[i:] {
+				if o.Scenario == scenario && o.Knee.N > 0 {
+					stressCols = true
+				}
 			}
-			b.WriteString("\n|---|---|---|---|---|---|---|---|---|---|")
-			if stressCols {
-				b.WriteString("---|---|---|---|")
+			cols := []string{"model", "answers/s", "success %", "p50 ms", "p95 ms", "p99 ms", "max ms", "server CPU µs/answer", "peak RSS MiB", "threads", "procs"}
+			if mem {
+				cols = append(cols, "KiB/idle conn")
 			}
-			b.WriteString("\n")
+			if stressCols {
+				cols = append(cols, "knee /s", "break /s", "before 1st failure", "recovery s")
+			}
+			b.WriteString("| " + strings.Join(cols, " | ") + " |\n|" + strings.Repeat("---|", len(cols)) + "\n")
+			r.stressCols = stressCols
+		} else if i > 0 {
+			r.stressCols = rows[i-1].stressCols
 		}
 		mark := ""
 		if r.GeneratorBound > 0 {
 			mark = " †"
 			bound = true
 		}
-		fmt.Fprintf(&b, "| %s | %s%s | %s | %s | %s | %s | %s | %s | %s | %s |", r.Model, r.Throughput.Format(0), mark,
-			r.Success.Format(1), r.P50.Format(2), r.P99.Format(2), r.Max.Format(1), r.CPUPerAnswer.Format(1),
+		fmt.Fprintf(&b, "| %s | %s%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", r.Model, r.Throughput.Format(0), mark,
+			r.Success.Format(1), r.P50.Format(2), r.P95.Format(2), r.P99.Format(2), r.Max.Format(1), r.CPUPerAnswer.Format(1),
 			r.PeakRSSMiB.Format(1), r.PeakThreads.Format(0), r.PeakProcs.Format(0))
-		if r.Knee.N > 0 {
-			fmt.Fprintf(&b, " %s | %s | %s | %s |", none(r.Knee), none(r.Break), r.BeforeFailure.Format(0), none(r.Recovery))
+		if mem {
+			if r.MemPerConnKiB > 0 {
+				fmt.Fprintf(&b, " %.1f |", r.MemPerConnKiB)
+			} else {
+				b.WriteString(" – |")
+			}
+		}
+		if r.stressCols {
+			if r.Knee.N > 0 {
+				fmt.Fprintf(&b, " %s | %s | %s | %s |", none(r.Knee), none(r.Break), r.BeforeFailure.Format(0), none(r.Recovery))
+			} else {
+				b.WriteString(" – | – | – | – |")
+			}
 		}
 		b.WriteString("\n")
 	}

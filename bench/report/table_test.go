@@ -18,12 +18,12 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 func summaries() []*summary.Summary {
 	hello := func(model string, rep int, thr, p99, cpu float64, bound bool) *summary.Summary {
 		return &summary.Summary{Scenario: "hello-keepalive", Model: model, Repeat: rep, Load: "closed, 50 connections for 10s, keep-alive",
-			Requests: int(thr * 10), Throughput: thr, Success: 1, P50: p99 / 4, P99: p99, Max: p99 * 3,
+			Requests: int(thr * 10), Throughput: thr, Success: 1, P50: p99 / 4, P95: p99 * 0.8, P99: p99, Max: p99 * 3,
 			ServerCPUPerAnswer: cpu, PeakRSSKiB: 6 << 10, PeakThreads: 8, PeakProcs: 1, GeneratorBound: bound}
 	}
 	blog := func(model string, knee, brk float64, bff int, rec float64) *summary.Summary {
 		return &summary.Summary{Scenario: "blog", Model: model, Repeat: 1, Load: "open, steps [250 500 1000]/s of 5s, new connection per request",
-			Requests: 8750, Throughput: 480, Success: 0.97, P50: 2, P99: 40, Max: 5000, ServerCPUPerAnswer: 50,
+			Requests: 8750, Throughput: 480, Success: 0.97, P50: 2, P95: 30, P99: 40, Max: 5000, ServerCPUPerAnswer: 50,
 			PeakRSSKiB: 12 << 10, PeakThreads: 7, PeakProcs: 1,
 			Stress: &summary.Stress{Steps: []stress.Step{{Offered: 250, P99: time.Millisecond}}, KneeRPS: knee, BreakRPS: brk,
 				BeforeFirstFailure: bff, Failed: brk > 0, RecoverySeconds: rec}}

@@ -14,10 +14,13 @@ import (
 func reportCmd() command {
 	fs := flag.NewFlagSet("report", flag.ExitOnError)
 	check := fs.String("check", "", "fail unless every listed model (comma-separated) has attacks, all answered 2xx")
+	noWrite := fs.Bool("print-only", false, "print the tables only; write no REPORT.md, charts or plots")
+	scenDir := fs.String("scenario-dir", "bench/scenarios", "directory of scenario files, for the scenarios' descriptions")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: netbench report RUN_DIR\n\nPrints the tables of a stored run (medians over repeats, generator-bound figures marked).\n")
+		fmt.Fprintf(fs.Output(), "usage: netbench report [flags] RUN_DIR\n\nWrites RUN_DIR/REPORT.md, its charts (charts/*.png, *.svg) and vegeta's HTML\nplots (plots/*.html), and prints the tables (medians over repeats,\ngenerator-bound figures marked).\n\n")
+		fs.PrintDefaults()
 	}
-	return command{fs: fs, help: "print the tables of a stored run", run: func(args []string) error {
+	return command{fs: fs, help: "write a stored run's REPORT.md and charts, print its tables", run: func(args []string) error {
 		_ = fs.Parse(args)
 		if fs.NArg() != 1 {
 			fs.Usage()
@@ -35,6 +38,12 @@ func reportCmd() command {
 			}
 		}
 		fmt.Print(report.Markdown(report.Aggregate(rows)))
+		if !*noWrite {
+			if err := report.Write(fs.Arg(0), *scenDir); err != nil {
+				return err
+			}
+			fmt.Printf("\nreport: %s/%s\n", fs.Arg(0), report.ReportFile)
+		}
 		if *check != "" {
 			return checkRun(rows, list(*check))
 		}

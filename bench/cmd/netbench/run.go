@@ -244,6 +244,14 @@ func runCmd() command {
 		}
 		fmt.Printf("run %s: %d attacks in %v, results in %s\n", id, len(rows), time.Since(began).Round(time.Second), dir)
 		fmt.Print(report.Markdown(report.Aggregate(rows)))
+		if *runDir == "" && len(rows) > 0 {
+			// make bench-all writes the report once, after every model's
+			// container has added its rows.
+			if err := report.Write(dir, *scenDir); err != nil {
+				return err
+			}
+			fmt.Printf("\nreport: %s/%s\n", dir, report.ReportFile)
+		}
 		return ctx.Err()
 	}}
 }
@@ -330,13 +338,8 @@ func wrkCheck(model string, sc *scenario.Scenario, bin, cpus, extra string) stri
 }
 
 func list(s string) []string {
-	var out []string
-	for _, x := range strings.Split(s, ",") {
-		if x = strings.TrimSpace(x); x != "" {
-			out = append(out, x)
-		}
-	}
-	return out
+	// Commas or spaces: make's MODELS="fork gnet" and -models fork,gnet.
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })
 }
 
 // cpuSet parses a CPU list such as "0", "1,2" or "0-3".

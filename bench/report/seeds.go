@@ -1,0 +1,162 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"netmodels/bench/summary"
+)
+
+// The seeds' own figures, as their documents give them (../shared/seeds).
+// They are the other side of the reproduction tables; nothing here is
+// measured by netmodels.
+
+// BlogHardware is the blog's setup, in its words.
+const BlogHardware = "Python socket servers in Docker inside a VMware Linux guest on a Windows laptop; Locust on a second machine (a MacBook) over the same Wi-Fi, through a forwarded port"
+
+// SlidesHardware is the course slides' setup.
+const SlidesHardware = "Django (Python) views under Locust, 500 users, 1-3 s think time; the machine is not stated"
+
+// BlogServer is one of the blog's servers and the model that is its
+// analogue here.
+type BlogServer struct {
+	Name, Model     string
+	RPS, MeanMS     float64 // 0: the blog gives no figure
+	BeforeFailure   int
+	OrderOfOverview int // place in the blog's closing ranking by RPS (1 best)
+}
+
+// BlogServers are the blog's four servers. Its figures come from its first
+// round (single process, multi-process, multi-thread); its closing summary
+// ranks, after a fix to the threads' join, select > multi-process >
+// multi-thread > single process by RPS, with no figure for select.
+var BlogServers = []BlogServer{
+	{"single process", "iterative", 765.7, 83, 18367, 4},
+	{"multi-process", "fork", 768, 90, 19221, 2},
+	{"multi-thread", "thread", 554.3, 151, 10727, 3},
+	{"select", "select", 0, 0, 0, 1},
+}
+
+// SlidesRun is one of the slides' Locust runs and its scenario here.
+type SlidesRun struct {
+	Scenario string
+	View     string
+	Spawn    float64
+	RPS      float64 // 0: no result (the server timed out)
+	Latency  string  // the slides' words on response times
+}
+
+// SlidesRuns are the slides' seven runs.
+var SlidesRuns = []SlidesRun{
+	{"slides-1-builtin", "built-in sort, n=1000", 20, 212.0, "all within 0.6 s"},
+	{"slides-1-bubble", "bubble sort, n=1000", 20, 59.3, "median 0.2 s, max 21 s; failures grow"},
+	{"slides-1-bubble-slow", "bubble sort, n=1000", 5, 19.2, "all within 2.5 s"},
+	{"slides-1-heap-slow", "priority queue, n=1000", 5, 219.5, "all within 1.1 s"},
+	{"slides-2-builtin", "built-in sort, n=10000", 20, 90.7, "median 0.2 s, max 8.5 s"},
+	{"slides-2-bubble", "bubble sort, n=10000", 20, 0, "no result: the server timed out"},
+	{"slides-2-heap", "priority queue, n=10000", 20, 47.0, "median 8.1 s, p99 15 s, max 22 s; 0.5 failures/s"},
+}
+
+// blogFigures are the blog's metrics measured on one stress attack: the
+// highest throughput of a step before the first step with failures, the
+// mean latency of the whole run, the requests sent before the first
+// failure (-1: none failed).
+func blogFigures(s *summary.Summary) (maxRPS, meanMS float64, before int) {
+	if s.Stress == nil {
+		return 0, s.Mean, -1
+	}
+	for _, st := range s.Stress.Steps {
+		if st.Failures > 0 {
+			break
+		}
+		maxRPS = max(maxRPS, st.Throughput)
+	}
+	before = -1
+	if s.Stress.Failed {
+		before = s.Stress.BeforeFirstFailure
+	}
+	return maxRPS, s.Mean, before
+}
+
+// blogTable writes the blog's figures beside ours, from the blog scenario.
+func blogTable(rows []*summary.Summary) string {
+	got := map[string]*summary.Summary{}
+	for _, s := range firstRepeats(rows, "blog") {
+		got[s.Model] = s
+	}
+	if len(got) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("| blog's server | its RPS until failure | here: model | max answers/s of a step before failures | blog's mean ms | here: mean ms | blog: requests before failure | here: requests before failure |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	type ranked struct {
+		model string
+		rps   float64
+	}
+	var ours []ranked
+	for _, bs := range BlogServers {
+		s := got[bs.Model]
+		seed := func(v float64, f string) string {
+			if v == 0 {
+				return "–"
+			}
+			return fmt.Sprintf(f, v)
+		}
+		here, mean, before := "not run", "–", "–"
+		if s != nil {
+			rps, m, bf := blogFigures(s)
+			here, mean = fmt.Sprintf("%.0f", rps), fmt.Sprintf("%.1f", m)
+			if s.GeneratorBound {
+				here += " †"
+			}
+			before = "none failed"
+			if bf >= 0 {
+				before = fmt.Sprint(bf)
+			}
+			ours = append(ours, ranked{bs.Model, rps})
+		}
+		sb := "–"
+		if bs.BeforeFailure > 0 {
+			sb = fmt.Sprint(bs.BeforeFailure)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", bs.Name, seed(bs.RPS, "%.1f"), bs.Model, here,
+			seed(bs.MeanMS, "%.0f"), mean, sb, before)
+	}
+	sort.SliceStable(ours, func(i, j int) bool { return ours[i].rps > ours[j].rps })
+	var order []string
+	for _, r := range ours {
+		order = append(order, r.model)
+	}
+	fmt.Fprintf(&b, "\n† the generator limited this attack: the figure is what it could offer, a lower bound.\n")
+	fmt.Fprintf(&b, "\nRanking by throughput here: %s. The blog's closing ranking: select > multi-process (fork) > multi-thread (thread) > single process (iterative).\n",
+		strings.Join(order, " > "))
+	return b.String()
+}
+
+// slidesTable writes the slides' runs beside ours.
+func slidesTable(rows []*Row) string {
+	byScenario := map[string][]*Row{}
+	for _, r := range rows {
+		byScenario[r.Scenario] = append(byScenario[r.Scenario], r)
+	}
+	var b strings.Builder
+	n := 0
+	for _, sr := range SlidesRuns {
+		for _, r := range byScenario[sr.Scenario] {
+			if n == 0 {
+				b.WriteString("| run | spawn/s | slides: RPS | slides: response times | here: model | answers/s | success % | p50 ms | p99 ms | max ms |\n")
+				b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
+			}
+			n++
+			seed := "no result"
+			if sr.RPS > 0 {
+				seed = fmt.Sprintf("%.1f", sr.RPS)
+			}
+			fmt.Fprintf(&b, "| %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s |\n", sr.View, sr.Spawn, seed, sr.Latency,
+				r.Model, r.Throughput.Format(1), r.Success.Format(1), r.P50.Format(1), r.P99.Format(1), r.Max.Format(0))
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,358 @@
+package report
+
+import (
+	"compress/gzip"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+	vplot "github.com/tsenart/vegeta/v12/lib/plot"
+
+	"netmodels/bench/scenario"
+	"netmodels/bench/store"
+	"netmodels/bench/summary"
+)
+
+// File names in a run directory.
+const (
+	ReportFile = "REPORT.md"
+	ChartsDir  = "charts"
+	PlotsDir   = "plots"
+)
+
+// Input is everything a report is made of; Read collects it from a run
+// directory.
+type Input struct {
+	Meta    *store.Meta
+	Rows    []*summary.Summary
+	Idle    []store.IdleRow
+	Series  map[string][]summary.Second // "<scenario>/<model>": repeat 1
+	Docs    map[string]string           // scenario name: its description and load
+	HasGobs map[string]bool             // scenarios with stored vegeta results
+}
+
+// Read loads a run directory.
+func Read(dir, scenarioDir string) (*Input, error) {
+	in := &Input{Series: map[string][]summary.Second{}, Docs: map[string]string{}, HasGobs: map[string]bool{}}
+	var err error
+	if in.Meta, err = store.ReadMeta(dir); err != nil {
+		return nil, err
+	}
+	if in.Rows, err = store.ReadSummaries(dir); err != nil {
+		return nil, err
+	}
+	if in.Idle, err = store.ReadIdle(dir); err != nil {
+		return nil, err
+	}
+	for _, s := range in.Rows {
+		if sc, err := scenario.Find(scenarioDir, s.Scenario); err == nil {
+			in.Docs[s.Scenario] = sc.Doc
+		}
+		if s.Repeat != 1 {
+			continue
+		}
+		base := filepath.Join(dir, s.Scenario, fmt.Sprintf("%s.r%d", s.Model, s.Repeat))
+		if series, err := store.ReadSeries(base + ".csv"); err == nil {
+			in.Series[s.Scenario+"/"+s.Model] = series
+		}
+		if _, err := os.Stat(base + ".gob.gz"); err == nil {
+			in.HasGobs[s.Scenario] = true
+		}
+	}
+	return in, nil
+}
+
+// Write makes dir/REPORT.md, dir/charts/*.png|svg and dir/plots/*.html
+// from a run directory.
+func Write(dir, scenarioDir string) error {
+	in, err := Read(dir, scenarioDir)
+	if err != nil {
+		return err
+	}
+	charts := filepath.Join(dir, ChartsDir)
+	if err := os.MkdirAll(charts, 0o755); err != nil {
+		return err
+	}
+	made, err := DrawCharts(in, charts)
+	if err != nil {
+		return err
+	}
+	plots, err := vegetaPlots(dir, in)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, ReportFile), []byte(Document(in, made, plots)), 0o644)
+}
+
+// Drawn are the charts of a report, by section.
+type Drawn struct {
+	Scenario map[string][]Chart // per scenario
+	Breaking *Chart
+	Memory   *Chart
+}
+
+// DrawCharts draws every chart the input has data for into dir.
+func DrawCharts(in *Input, dir string) (*Drawn, error) {
+	d := &Drawn{Scenario: map[string][]Chart{}}
+	st := modelStyle{}
+	for _, sc := range scenarios(in.Rows) {
+		stressed := false
+		for _, s := range firstRepeats(in.Rows, sc) {
+			stressed = stressed || s.Stress != nil
+		}
+		if stressed {
+			cs, err := stressCharts(dir, sc, in.Rows, st)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %v", sc, err)
+			}
+			d.Scenario[sc] = append(d.Scenario[sc], cs...)
+		}
+		// Time series where the load changes over time: stress tests and
+		// user ramps (what Locust's Charts tab shows).
+		for _, s := range firstRepeats(in.Rows, sc) {
+			series := in.Series[sc+"/"+s.Model]
+			if len(series) == 0 || !(s.Stress != nil || strings.HasPrefix(s.Load, "users")) {
+				continue
+			}
+			c, err := seriesChart(dir, sc, s.Model, series)
+			if err != nil {
+				return nil, fmt.Errorf("%s/%s: %v", sc, s.Model, err)
+			}
+			d.Scenario[sc] = append(d.Scenario[sc], c)
+		}
+		// Throughput per model, where several models ran it.
+		rows := firstRepeats(in.Rows, sc)
+		if len(rows) > 1 {
+			agg := map[string]*Row{}
+			var models []string
+			for _, r := range Aggregate(in.Rows) {
+				if r.Scenario == sc {
+					agg[r.Model] = r
+					models = append(models, r.Model)
+				}
+			}
+			sort.SliceStable(models, func(i, j int) bool { return agg[models[i]].Throughput.Median < agg[models[j]].Throughput.Median })
+			c := Chart{Name: sc + "-models", Title: sc + ": successful answers per second by model",
+				Caption: "Medians over repeats; the model at the top served the most."}
+			if err := dotChart(dir, c, "successful answers/s", false, models, []string{"answers/s"},
+				func(m, _ string) float64 { return agg[m].Throughput.Median }); err == nil {
+				d.Scenario[sc] = append(d.Scenario[sc], c)
+			}
+		}
+	}
+	// Breaking points of every stress scenario's models.
+	var models []string
+	knee, brk := map[string]float64{}, map[string]float64{}
+	stressScenarios := map[string]bool{}
+	for _, r := range Aggregate(in.Rows) {
+		if r.Knee.N > 0 {
+			stressScenarios[r.Scenario] = true
+		}
+	}
+	for _, r := range Aggregate(in.Rows) {
+		if r.Knee.N == 0 {
+			continue
+		}
+		label := r.Model
+		if len(stressScenarios) > 1 {
+			label = r.Model + " · " + r.Scenario
+		}
+		models = append(models, label)
+		knee[label], brk[label] = r.Knee.Median, r.Break.Median
+	}
+	if len(models) > 0 {
+		sort.SliceStable(models, func(i, j int) bool { return score(knee, brk, models[i]) < score(knee, brk, models[j]) })
+		c := Chart{Name: "breaking-points", Title: "Knee and breaking point by model",
+			Caption: "The knee is the highest offered rate a model still served on time (throughput ≥ 95% of offered, p99 within 3× of the first step); the breaking point the first rate at which it failed requests. A model with no breaking point shows its knee only: nothing the test offered broke it."}
+		if err := dotChart(dir, c, "offered requests/s (log)", true, models, []string{"knee", "breaking point"},
+			func(m, s string) float64 {
+				if s == "knee" {
+					return knee[m]
+				}
+				return brk[m]
+			}); err == nil {
+			d.Breaking = &c
+		}
+	}
+	if len(in.Idle) > 0 {
+		c, err := idleChart(dir, in.Idle)
+		if err != nil {
+			return nil, err
+		}
+		d.Memory = &c
+	}
+	return d, nil
+}
+
+// score orders models by how much they withstood.
+func score(knee, brk map[string]float64, m string) float64 {
+	if brk[m] < 0 {
+		return 1e12 + knee[m]
+	}
+	return brk[m]*1e3 + knee[m]
+}
+
+// scenarios lists the scenarios of rows in first-seen order.
+func scenarios(rows []*summary.Summary) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range rows {
+		if !seen[s.Scenario] {
+			seen[s.Scenario] = true
+			out = append(out, s.Scenario)
+		}
+	}
+	return out
+}
+
+// vegetaPlots writes vegeta's own HTML plot of each scenario, the models'
+// attacks (repeat 1) overlaid, and returns scenario → relative path.
+func vegetaPlots(dir string, in *Input) (map[string]string, error) {
+	out := map[string]string{}
+	for _, sc := range scenarios(in.Rows) {
+		rel := filepath.Join(PlotsDir, sc+".html")
+		if !in.HasGobs[sc] {
+			// A run whose raw results were left out (the committed
+			// reference) keeps the plots it had.
+			if _, err := os.Stat(filepath.Join(dir, rel)); err == nil {
+				out[sc] = rel
+			}
+			continue
+		}
+		p := vplot.New(vplot.Title("netmodels: "+sc), vplot.Downsample(600))
+		for _, s := range firstRepeats(in.Rows, sc) {
+			if err := addGob(p, filepath.Join(dir, sc, fmt.Sprintf("%s.r%d.gob.gz", s.Model, s.Repeat))); err != nil {
+				return nil, fmt.Errorf("%s/%s: %v", sc, s.Model, err)
+			}
+		}
+		p.Close()
+		if err := os.MkdirAll(filepath.Join(dir, PlotsDir), 0o755); err != nil {
+			return nil, err
+		}
+		f, err := os.Create(filepath.Join(dir, rel))
+		if err != nil {
+			return nil, err
+		}
+		if _, err := p.WriteTo(f); err != nil {
+			f.Close()
+			return nil, err
+		}
+		if err := f.Close(); err != nil {
+			return nil, err
+		}
+		out[sc] = rel
+	}
+	return out, nil
+}
+
+func addGob(p *vplot.Plot, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		return err
+	}
+	dec := vegeta.NewDecoder(z)
+	for {
+		var r vegeta.Result
+		if err := dec.Decode(&r); err != nil {
+			if err.Error() == "EOF" || strings.HasSuffix(err.Error(), "EOF") {
+				return nil
+			}
+			return err
+		}
+		if err := p.Add(&r); err != nil {
+			return err
+		}
+	}
+}
+
+// Document writes REPORT.md.
+func Document(in *Input, d *Drawn, plots map[string]string) string {
+	var b strings.Builder
+	m := in.Meta
+	fmt.Fprintf(&b, "# netmodels run %s\n\n", m.RunID)
+	// Run directories sit at results/<run-id>/, two levels below the docs.
+	fmt.Fprintf(&b, "Made by `netbench report` from this directory's `summary.json`, `meta.json`, time series and vegeta results. How to read it: [docs/reading-results.md](../../docs/reading-results.md); how it was measured: [docs/methodology.md](../../docs/methodology.md).\n\n")
+	b.WriteString("## Where and how\n\n")
+	fmt.Fprintf(&b, "- Machine: %s, %d CPUs, %.1f GiB; kernel %s\n", m.CPUModel, m.CPUs, float64(m.MemoryKiB)/(1<<20), m.Kernel)
+	fmt.Fprintf(&b, "- Software: %s, vegeta %s", m.Go, m.Vegeta)
+	if m.Docker != "" {
+		fmt.Fprintf(&b, ", Docker %s", m.Docker)
+	}
+	fmt.Fprintf(&b, "; netmodels %s\n", m.Git)
+	fmt.Fprintf(&b, "- Server on CPUs %s (GOMAXPROCS %d), load generator on CPUs %s\n", m.ServerCPUs, m.ServerGOMAXPROCS, m.HarnessCPUs)
+	fmt.Fprintf(&b, "- Command: `%s`\n", strings.Join(m.Command, " "))
+	if !m.Finished.IsZero() {
+		fmt.Fprintf(&b, "- Started %s, took %v\n", m.Started.UTC().Format(time.RFC3339), m.Finished.Sub(m.Started).Round(time.Second))
+	}
+	for _, n := range m.Notes {
+		fmt.Fprintf(&b, "- Note: %s\n", n)
+	}
+	agg := Aggregate(in.Rows)
+	for _, r := range agg {
+		for _, i := range in.Idle {
+			if i.Model == r.Model {
+				r.MemPerConnKiB = i.PSSPerConnKiB
+			}
+		}
+	}
+	b.WriteString("\n## Scenarios\n")
+	for _, sc := range scenarios(in.Rows) {
+		var rows []*Row
+		for _, r := range agg {
+			if r.Scenario == sc {
+				rows = append(rows, r)
+			}
+		}
+		tab := strings.TrimPrefix(Markdown(rows), "\n")
+		// Markdown's own heading names the scenario; add what it is.
+		if doc := in.Docs[sc]; doc != "" {
+			tab = strings.Replace(tab, "\n\n", "\n\n"+doc+".\n\n", 1)
+		}
+		b.WriteString("\n" + tab)
+		if p, ok := plots[sc]; ok {
+			fmt.Fprintf(&b, "\nvegeta's own plot of every request's latency, models overlaid: [%s](%s)\n", p, p)
+		}
+		for _, c := range d.Scenario[sc] {
+			writeChart(&b, c)
+		}
+	}
+	if d.Breaking != nil {
+		b.WriteString("\n## Breaking points\n")
+		writeChart(&b, *d.Breaking)
+	}
+	if len(in.Idle) > 0 {
+		b.WriteString("\n## Memory per idle connection\n\n")
+		b.WriteString("| model | connections held | PSS KiB/conn | RSS KiB/conn | threads/conn | processes/conn | note |\n|---|---|---|---|---|---|---|\n")
+		for _, r := range in.Idle {
+			fmt.Fprintf(&b, "| %s | %d | %.1f | %.1f | %.3f | %.3f | %s |\n", r.Model, r.Conns, r.PSSPerConnKiB, r.RSSPerConnKiB, r.ThreadsPerConn, r.ProcsPerConn, r.Note)
+		}
+		if d.Memory != nil {
+			writeChart(&b, *d.Memory)
+		}
+	}
+	blog, slides := blogTable(in.Rows), slidesTable(agg)
+	if blog != "" || slides != "" {
+		b.WriteString("\n## Reproducing the seeds\n\n")
+		b.WriteString("The seeds' figures come from their documents; the figures beside them from this run. Why they agree or not: docs/reading-results.md.\n")
+		if blog != "" {
+			fmt.Fprintf(&b, "\n### The blog: Python servers under Locust\n\nThe blog's setup: %s. Here: the `blog` scenario (a stress test of `GET /hello`, a new connection per request, rising steps), on this run's machine.\n\n%s", BlogHardware, blog)
+		}
+		if slides != "" {
+			fmt.Fprintf(&b, "\n### The course slides: sorting views under 500 Locust users\n\nThe slides' setup: %s. Here: one scenario per run of the slides, the same users, spawn rates and think time, on the `thread` model (Django's development server gives each connection a thread).\n\n%s", SlidesHardware, slides)
+		}
+	}
+	return b.String()
+}
+
+func writeChart(b *strings.Builder, c Chart) {
+	fmt.Fprintf(b, "\n![%s](%s/%s.png)\n\n*%s* ([SVG](%s/%s.svg))\n", c.Title, ChartsDir, c.Name, c.Caption, ChartsDir, c.Name)
+}

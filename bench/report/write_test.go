@@ -1,0 +1,134 @@
+package report
+
+import (
+	"bytes"
+	"image"
+	_ "image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"netmodels/bench/store"
+	"netmodels/bench/stress"
+	"netmodels/bench/summary"
+)
+
+// input is a fixed run: the table fixtures, the blog's four servers with
+// stress steps, one slides run, idle memory and a time series.
+func input() *Input {
+	rows := summaries()
+	for _, m := range []string{"fork", "thread", "select"} {
+		rows = append(rows, &summary.Summary{Scenario: "blog", Model: m, Repeat: 1, Load: "open, steps", Requests: 9000,
+			Throughput: 400, Success: 0.9, P50: 3, P95: 20, P99: 60, Max: 5000, Mean: 12.5,
+			Stress: &summary.Stress{KneeRPS: 250, BreakRPS: 500, BeforeFirstFailure: 3000, Failed: true, RecoverySeconds: 2,
+				Steps: steps(250, 500, 1000)}})
+	}
+	for _, s := range rows {
+		if s.Scenario == "blog" && s.Stress.Steps[0].Offered == 250 && len(s.Stress.Steps) == 1 {
+			s.Stress.Steps = steps(250, 500, 1000)
+		}
+	}
+	rows = append(rows, &summary.Summary{Scenario: "slides-1-builtin", Model: "thread", Repeat: 1, Load: "users, 500 at 20/s",
+		Requests: 8000, Throughput: 187, Success: 1, P50: 0.3, P95: 1, P99: 3.3, Max: 12})
+	var series []summary.Second
+	for t := 0; t < 20; t++ {
+		series = append(series, summary.Second{T: t, Offered: float64(250 * (1 + t/5)), Sent: 250, OK: 240 + t, Failed: t % 3,
+			P50: 1 + float64(t)/10, P95: 4 + float64(t), P99: 9 + float64(t)})
+	}
+	return &Input{
+		Meta: &store.Meta{RunID: "20260101-000000", CPUModel: "Test CPU", CPUs: 2, MemoryKiB: 8 << 20, Kernel: "6.0",
+			Go: "go1.26", Vegeta: "v12.13.0", Git: "abc1234", ServerCPUs: "0", ServerGOMAXPROCS: 1, HarnessCPUs: "1",
+			Command: []string{"netbench", "run", "-profile", "seeds"},
+			Started: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Finished: time.Date(2026, 1, 1, 0, 20, 0, 0, time.UTC)},
+		Rows: rows,
+		Idle: []store.IdleRow{{Model: "gnet", Conns: 2000, PSSPerConnKiB: 2.3, RSSPerConnKiB: 2.5},
+			{Model: "thread", Conns: 2000, PSSPerConnKiB: 29.7, RSSPerConnKiB: 31, ThreadsPerConn: 1},
+			{Model: "fork", Conns: 200, PSSPerConnKiB: 705, ProcsPerConn: 1, Note: "a process per connection"}},
+		Series:  map[string][]summary.Second{"blog/gnet": series, "blog/iterative": series, "slides-1-builtin/thread": series},
+		Docs:    map[string]string{"blog": "the blog's stress test"},
+		HasGobs: map[string]bool{},
+	}
+}
+
+func steps(rates ...float64) []stress.Step {
+	var out []stress.Step
+	for i, r := range rates {
+		out = append(out, stress.Step{Offered: r, Sent: r, Throughput: r * (1 - 0.1*float64(i)), Requests: int(r * 5),
+			Failures: i * 10, P50: time.Duration(i+1) * time.Millisecond, P99: time.Duration(i+1) * 10 * time.Millisecond})
+	}
+	return out
+}
+
+func TestDocumentGolden(t *testing.T) {
+	dir := t.TempDir()
+	in := input()
+	d, err := DrawCharts(in, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Document(in, d, map[string]string{"blog": "plots/blog.html"})
+	path := filepath.Join("testdata", "report.golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to write it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("report differs from %s (go test -update rewrites it):\n%s", path, got)
+	}
+	// Every chart the document shows exists.
+	for _, line := range strings.Split(got, "\n") {
+		if i := strings.Index(line, "](charts/"); i >= 0 && strings.HasPrefix(line, "![") {
+			name := strings.TrimSuffix(line[i+len("](charts/"):], ")")
+			if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+				t.Errorf("the report shows %s, which was not drawn", name)
+			}
+		}
+	}
+}
+
+// TestChartsDraw is the charts' smoke test: each is a PNG that decodes to
+// a picture of the size asked for and an SVG.
+func TestChartsDraw(t *testing.T) {
+	dir := t.TempDir()
+	d, err := DrawCharts(input(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []Chart
+	for _, cs := range d.Scenario {
+		all = append(all, cs...)
+	}
+	if d.Breaking == nil || d.Memory == nil {
+		t.Fatal("no breaking-point or memory chart")
+	}
+	all = append(all, *d.Breaking, *d.Memory)
+	want := []string{"blog-throughput", "blog-p99", "blog-gnet-series", "blog-models", "slides-1-builtin-thread-series", "breaking-points", "memory-per-connection"}
+	names := map[string]bool{}
+	for _, c := range all {
+		names[c.Name] = true
+		b, err := os.ReadFile(filepath.Join(dir, c.Name+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
+		if err != nil || format != "png" || cfg.Width < 500 || cfg.Height < 200 {
+			t.Errorf("%s.png: %v %s %dx%d", c.Name, err, format, cfg.Width, cfg.Height)
+		}
+		svg, err := os.ReadFile(filepath.Join(dir, c.Name+".svg"))
+		if err != nil || !bytes.Contains(svg, []byte("<svg")) || !bytes.Contains(svg, []byte("</svg>")) {
+			t.Errorf("%s.svg: not an SVG (%v)", c.Name, err)
+		}
+	}
+	for _, w := range want {
+		if !names[w] {
+			t.Errorf("chart %s not drawn (drew %v)", w, names)
+		}
+	}
+}
