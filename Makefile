@@ -9,6 +9,8 @@
 #   make gobench     Go benchmarks of the parser and every algorithm
 #   make perf        server CPU per request of the models next to nginx (wrk)
 #   make fuzz        a long fuzzing campaign (FUZZTIME, default 10m)
+#   make stress      the reliability suite on every model (about 30 min);
+#                    make stress-short is its short form, which CI runs
 
 GO          ?= go
 BIN         := $(CURDIR)/bin
@@ -17,7 +19,7 @@ STATICCHECK_VERSION := v0.7.0
 FUZZTIME    ?= 10m
 export CGO_ENABLED ?= 0
 
-.PHONY: browser-test all build bench bench-all images docker-test test fmt-check vet staticcheck unit race fuzz-short fuzz gobench perf clean
+.PHONY: stress stress-short browser-test all build bench bench-all images docker-test test fmt-check vet staticcheck unit race fuzz-short fuzz gobench perf clean
 
 all: build
 
@@ -35,6 +37,16 @@ bench: build
 		pin="taskset -c 1-$$(( $$(nproc) - 1 ))"; else pin=""; \
 		echo "note: one CPU or no taskset: the harness shares the server's CPU (recorded in meta.json)"; fi; \
 	$$pin $(BIN)/netbench run -profile $(PROFILE) -server-cpus 0 -models "$(MODELS)" -scenarios "$(SCENARIOS)" $(BENCHFLAGS)
+
+# The reliability suite: server on CPU 0, netbench on the others.
+PIN = $$(if [ "$$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then echo "taskset -c 1-$$(( $$(nproc) - 1 ))"; fi)
+STRESS_SHORT_MODELS ?= iterative fork thread select epoll
+
+stress: build
+	$(PIN) $(BIN)/netbench stress -server-cpus 0 -models "$(MODELS)" -cases "$(CASES)" $(STRESSFLAGS)
+
+stress-short: build
+	$(PIN) $(BIN)/netbench stress -short -check -server-cpus 0 -models "$(STRESS_SHORT_MODELS)" -out .cache/stress
 
 test: fmt-check vet staticcheck unit race fuzz-short browser-test
 
@@ -59,9 +71,10 @@ race:
 	CGO_ENABLED=1 $(GO) test -count=1 -race ./servers/httpx/... ./servers/handler/... ./bench/...
 	CGO_ENABLED=1 $(GO) test -count=1 -race -run 'TestConformance/(thread|pool|goroutine|select|epoll|epoll-multi|gnet|gnet-pool)/' ./servers/servertest/
 
-# Every fuzz target: the parser's session, and the game's body reader
-# (against encoding/json) and guess route.
-FUZZ_TARGETS = FuzzSession:./servers/httpx/ FuzzParseGuess:./servers/handler/ FuzzGuess:./servers/handler/
+# Every fuzz target: the parser's session and its differential against
+# net/http, and the game's body reader (against encoding/json) and guess
+# route.
+FUZZ_TARGETS = FuzzSession:./servers/httpx/ FuzzDifferential:./servers/httpx/ FuzzParseGuess:./servers/handler/ FuzzGuess:./servers/handler/
 
 # The up-down game played by headless Chromium on every model (installs
 # chromium with apt-get when missing). BROWSER_SHOT=docs/updown.png also

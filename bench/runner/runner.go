@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -32,11 +33,21 @@ type Options struct {
 	Bin  string   // netserver; netchild is expected beside it
 	CPUs string   // taskset CPU list, e.g. "0"; "" for no pinning
 	Args []string // more netserver flags
+	// NoFile, when > 0, starts the server with this descriptor limit
+	// (soft and hard, via prlimit from util-linux).
+	NoFile int
 }
 
 // Start starts model and waits until it serves /healthz (10 s at most).
 func Start(model string, o Options) (*Server, error) {
 	args := append([]string{o.Bin, "-model", model, "-addr", "127.0.0.1:0"}, o.Args...)
+	if o.NoFile > 0 {
+		if _, err := exec.LookPath("prlimit"); err != nil {
+			return nil, errors.New("a descriptor limit needs prlimit (util-linux)")
+		}
+		n := strconv.Itoa(o.NoFile)
+		args = append([]string{"prlimit", "--nofile=" + n + ":" + n}, args...)
+	}
 	if o.CPUs != "" {
 		if _, err := exec.LookPath("taskset"); err != nil {
 			return nil, errors.New("pinning needs taskset (util-linux)")

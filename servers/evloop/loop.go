@@ -85,6 +85,13 @@ type Loop struct {
 	wakeR    int // read end of the pipe that wakes a waiting loop
 	wakeW    int
 	refused  int
+
+	// After a temporary accept error (EMFILE above all) the listening
+	// socket stays readable: level-triggered, it would wake the loop at
+	// once, forever. The loop stops watching it until resume, backing
+	// off from 5 ms to 1 s while the error persists.
+	acceptBackoff time.Duration
+	resume        time.Time // zero while the listener is watched
 }
 
 // newLoop makes a loop over the non-blocking listening socket lfd.
@@ -127,6 +134,9 @@ func (l *Loop) Run() error {
 			if len(l.timers) > 0 {
 				timeout = min(timeout, time.Until(l.timers[0].wake))
 			}
+			if !l.resume.IsZero() {
+				timeout = min(timeout, time.Until(l.resume))
+			}
 			timeout = max(timeout, 0)
 		}
 		l.now = time.Now()
@@ -138,6 +148,10 @@ func (l *Loop) Run() error {
 		now := time.Now()
 		l.now = now
 		l.fireTimers(now)
+		if !l.resume.IsZero() && !now.Before(l.resume) && !l.stopping.Load() {
+			l.resume = time.Time{}
+			_ = l.p.watch(l.lfd, true, false)
+		}
 		if l.stopping.Load() {
 			if stopAt.IsZero() {
 				stopAt = now
@@ -206,10 +220,18 @@ func (l *Loop) accept() {
 		fd, err := rawsock.Accept(l.lfd, true)
 		if err != nil {
 			if err != unix.EAGAIN && rawsock.IsTemporary(err) {
-				l.cfg.Log.Printf("accept: %v", err)
+				if l.acceptBackoff == 0 {
+					l.cfg.Log.Printf("accept: %v; pausing accepts, backing off up to 1s", err)
+					l.acceptBackoff = 5 * time.Millisecond
+				} else {
+					l.acceptBackoff = min(2*l.acceptBackoff, time.Second)
+				}
+				l.resume = l.now.Add(l.acceptBackoff)
+				_ = l.p.watch(l.lfd, false, false)
 			}
 			return
 		}
+		l.acceptBackoff = 0
 		if l.open >= l.cfg.MaxConns {
 			l.refuse(fd, "max-conns reached")
 			continue

@@ -20,8 +20,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"netmodels/servers/blocking"
-	"netmodels/servers/fdconn"
 	"netmodels/servers/fork/child"
 	"netmodels/servers/httpx"
 	"netmodels/servers/model"
@@ -63,7 +61,7 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 	var failing bool
 	err = rawsock.AcceptLoop(lfd, &stopping, cfg.Log, func(fd int) {
 		if g.Len() >= cfg.MaxConns {
-			go blocking.Refuse(r, &fdconn.Conn{FD: fd})
+			rawsock.Refuse(r, fd)
 			return
 		}
 		if _, err := g.Start(fd); err != nil {
@@ -71,7 +69,7 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 				cfg.Log.Printf("fork: %v; answering 503 until it passes", err)
 				failing = true
 			}
-			go blocking.Refuse(r, &fdconn.Conn{FD: fd})
+			rawsock.Refuse(r, fd)
 			return
 		}
 		failing = false

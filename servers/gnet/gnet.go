@@ -81,12 +81,30 @@ type events struct {
 	stopping atomic.Bool
 	conns    sync.Map // gn.Conn -> *conn, for the timeout sweeper
 	open     atomic.Int64
+	limit    int64    // connections at once; past it, 503 and close
 	jobs     chan job // the worker pool's queue; nil without a pool
+}
+
+// fdReserve is how many descriptors the connection limit keeps free for
+// the listener, the pollers and their wake-ups, and one connection being
+// refused.
+const fdReserve = 32
+
+// connLimit is cfg.MaxConns, lowered to stay below the descriptor limit:
+// gnet's acceptor treats an accept error (EMFILE) as fatal and shuts the
+// engine down, so the model must never let accept run out of descriptors.
+func connLimit(cfg model.Config) int64 {
+	n := int64(cfg.MaxConns)
+	var rl unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err == nil {
+		n = min(n, int64(rl.Cur)-fdReserve-4*int64(cfg.Workers))
+	}
+	return max(n, 1)
 }
 
 func (s *server) Serve(ctx context.Context, addr string) error {
 	cfg := s.cfg
-	ev := &events{cfg: cfg, r: httpx.NewResponder(s.name, cfg.Handler), booted: make(chan struct{})}
+	ev := &events{cfg: cfg, r: httpx.NewResponder(s.name, cfg.Handler), booted: make(chan struct{}), limit: connLimit(cfg)}
 	if s.pool {
 		ev.jobs = make(chan job, cfg.Queue)
 		var workers sync.WaitGroup
@@ -164,11 +182,14 @@ func (ev *events) ready() {
 }
 
 func (ev *events) OnOpen(c gn.Conn) ([]byte, gn.Action) {
+	if ev.open.Add(1) > ev.limit {
+		// OnClose follows and takes the count back down.
+		return ev.r.AppendError(nil, httpx.ErrUnavailable), gn.Close
+	}
 	st := &conn{sess: ev.r.NewSession(), out: make([]byte, 0, 512)}
 	st.deadline.Store(time.Now().Add(ev.cfg.IdleTimeout).UnixNano())
 	c.SetContext(st)
 	ev.conns.Store(c, st)
-	ev.open.Add(1)
 	return nil, gn.None
 }
 

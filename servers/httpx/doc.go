@@ -11,4 +11,40 @@
 //
 // The parser follows RFC 9112 (HTTP/1.1 message syntax) and RFC 9110
 // (semantics); comments cite the sections they implement.
+//
+// # Where it differs from net/http
+//
+// FuzzDifferential reads the first request of any input with this parser
+// and with net/http's ReadRequest and fails on any disagreement but these,
+// each a choice (knownDifference in diff_test.go names them):
+//
+//   - leading empty lines: ignored before a request line (RFC 9112 §2.2);
+//     ReadRequest fails on them.
+//   - limits: a head over 8 KiB is a 431 here; ReadRequest has no limit of
+//     its own (net/http's server sets one).
+//   - versions: HTTP/1.x with x > 1 is served as 1.1, other majors get a
+//     505; ReadRequest returns them as read and leaves the choice to its
+//     server.
+//   - obs-fold: a header line that begins with whitespace is a 400 (RFC 9112
+//     §5.2 lets a server reject it); net/http folds it into the previous
+//     field's value.
+//   - targets: only origin-form and http(s) absolute-form are served;
+//     asterisk-form ("*", for OPTIONS), authority-form (CONNECT) and other
+//     schemes are a 400. ReadRequest accepts any target url.ParseRequestURI
+//     does.
+//   - host: an HTTP/1.1 request without a Host field, or with two, is a 400
+//     (RFC 9112 §3.2, a MUST); ReadRequest returns it and net/http's server
+//     rejects it afterwards.
+//   - field-names: a field name that is not a token, a space before the
+//     colon above all, is a 400 (RFC 9112 §5.1, a MUST); ReadRequest
+//     accepts some.
+//   - transfer-encoding: any Transfer-Encoding in HTTP/1.0 is faulty framing
+//     (RFC 9112 §6.1), and a coding other than a single "chunked" is a 501;
+//     ReadRequest ignores the field in HTTP/1.0.
+//
+// The campaign found one difference that was a fault, now fixed: chunk
+// lines ending in a bare LF were accepted. They are refused now, as
+// net/http refuses them, because a server that reads chunks differently
+// from a proxy in front of it can be made to see requests the proxy did
+// not (request smuggling).
 package httpx

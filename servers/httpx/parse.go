@@ -416,6 +416,15 @@ func (cs *chunkState) decode(b []byte, body *[]byte) (done bool, err *Error) {
 			line := b[cs.off:nl]
 			if len(line) > 0 && line[len(line)-1] == '\r' {
 				line = line[:len(line)-1]
+			} else if cs.phase == chunkSize || (len(line) == 0 && cs.trail == 0) {
+				// RFC 9112 §7.1: a chunk-size line ends in CRLF. A bare
+				// LF here is refused, as net/http does: a server and a
+				// proxy in front of it that disagree on where a chunk
+				// ends can be made to read different requests
+				// (request smuggling). So is the empty line right after
+				// the last chunk; trailer fields, like header fields, may
+				// end in a bare LF (§2.2), as in net/http.
+				return false, ErrChunk
 			}
 			cs.off = nl + 1
 			if cs.phase == chunkTrailer {
@@ -454,20 +463,17 @@ func (cs *chunkState) decode(b []byte, body *[]byte) (done bool, err *Error) {
 				cs.phase = chunkDataCRLF
 			}
 		case chunkDataCRLF:
-			c := b[cs.off]
-			cs.off++
-			if c == '\r' {
-				if cs.off == len(b) {
-					// Wait for the LF; step back so the CR is seen again.
-					cs.off--
-					return false, nil
-				}
-				c = b[cs.off]
-				cs.off++
-			}
-			if c != '\n' {
+			// The CRLF after chunk data, both bytes (see chunkSize).
+			if b[cs.off] != '\r' {
 				return false, ErrChunk
 			}
+			if cs.off+1 == len(b) {
+				return false, nil // wait for the LF
+			}
+			if b[cs.off+1] != '\n' {
+				return false, ErrChunk
+			}
+			cs.off += 2
 			cs.phase = chunkSize
 		case chunkDone:
 			return true, nil

@@ -174,6 +174,10 @@ func TestSessionLimits(t *testing.T) {
 		{"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n100001\r\n", "413"},
 		{"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + strings.Repeat("0", 2000), "400"},
 		{"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n", "400"},
+		// Chunk lines end in CRLF: a bare LF is refused (smuggling).
+		{"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\na\r\n0\r\n\r\n", "400"},
+		{"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\n0\r\n\r\n", "400"},
+		{"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\n", "400"},
 		{"GET /\r\n", "505"},
 		{"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\n", "400"},
 	}

@@ -61,7 +61,7 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 	cfg.Ready(bound)
 	err = rawsock.AcceptLoop(lfd, tr.Stopping(), cfg.Log, func(fd int) {
 		if live.Load() >= int64(cfg.MaxConns) || !tr.Add(fd) {
-			go blocking.Refuse(r, &fdconn.Conn{FD: fd})
+			rawsock.Refuse(r, fd)
 			return
 		}
 		live.Add(1)

@@ -1,8 +1,9 @@
 // Command netbench is the netmodels benchmark harness. Its subcommands:
 //
 //	netbench run     attack models with scenarios, store results/<run-id>/
-//	netbench report  print the tables of a stored run
+//	netbench report  write a stored run's REPORT.md and charts
 //	netbench idle    memory per idle keep-alive connection, per model
+//	netbench stress  the reliability suite: overload, slow clients, limits, shutdown, soak
 //
 // Run "netbench <subcommand> -h" for a subcommand's flags.
 package main
@@ -26,6 +27,7 @@ func main() {
 		"idle":   idleCmd(),
 		"run":    runCmd(),
 		"report": reportCmd(),
+		"stress": stressCmd(),
 	}
 	if len(os.Args) < 2 || commands[os.Args[1]].run == nil {
 		fmt.Fprintf(os.Stderr, "usage: netbench <subcommand> [flags]\n\nsubcommands:\n")

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"netmodels/bench/attack"
+	"netmodels/bench/faults"
+	"netmodels/bench/store"
+	"netmodels/servers"
+)
+
+func stressCmd() command {
+	fs := flag.NewFlagSet("stress", flag.ExitOnError)
+	models := fs.String("models", "", "models, comma- or space-separated (default: all)")
+	cases := fs.String("cases", "", "cases (default: all): "+caseNames())
+	short := fs.Bool("short", false, "the short form CI runs: shorter phases, fewer connections")
+	bin := fs.String("bin", "bin/netserver", "the netserver binary (netchild beside it)")
+	cpus := fs.String("server-cpus", "0", "CPU set the server is pinned to; run netbench on others (make stress uses taskset)")
+	out := fs.String("out", "results", "where to write results/<run-id>/ (reliability.json, RELIABILITY.md)")
+	check := fs.Bool("check", false, "exit 1 when a case fails that no model's design predicts")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: netbench stress [flags]\n\nRuns the reliability cases against each model, natively, a fresh server per\ncase, and writes a table of figures and verdicts.\n\n")
+		fs.PrintDefaults()
+	}
+	return command{fs: fs, help: "the reliability suite: overload, slow clients, limits, shutdown, soak", run: func(args []string) error {
+		_ = fs.Parse(args)
+		// net/http's client logs, through the standard logger, each 503
+		// a model sends before reading the request (a refusal); those are
+		// counted, not printed.
+		log.SetOutput(io.Discard)
+		names := list(*models)
+		if len(names) == 0 {
+			for _, e := range servers.All() {
+				names = append(names, e.Name)
+			}
+		}
+		want := list(*cases)
+		dir, id, err := store.NewRun(*out)
+		if err != nil {
+			return err
+		}
+		meta := &store.Meta{RunID: id, Started: time.Now(), Command: os.Args, Flags: map[string]string{},
+			ServerCPUs: *cpus, HarnessCPUs: attack.Affinity()}
+		fs.VisitAll(func(f *flag.Flag) { meta.Flags[f.Name] = f.Value.String() })
+		store.Environment(meta)
+		o := faults.Options{Bin: *bin, CPUs: *cpus, Short: *short,
+			Log: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }}
+		var rs []faults.Result
+		unexpected := 0
+		for _, m := range names {
+			for _, c := range faults.Cases {
+				if len(want) > 0 && !slices.Contains(want, c.Name) {
+					continue
+				}
+				began := time.Now()
+				r := c.Run(m, o)
+				rs = append(rs, r)
+				if r.Verdict() == "FAIL" {
+					unexpected++
+				}
+				fmt.Fprintf(os.Stderr, "%-11s %-9s %-15s %5.1fs  %s\n", m, c.Name, r.Verdict(), time.Since(began).Seconds(), r.Detail)
+				if err := store.WriteJSON(filepath.Join(dir, "reliability.json"), rs); err != nil {
+					return err
+				}
+			}
+		}
+		meta.Finished = time.Now()
+		if err := store.WriteJSON(filepath.Join(dir, "meta.json"), meta); err != nil {
+			return err
+		}
+		table := faults.Table(rs)
+		doc := fmt.Sprintf("# Reliability, run %s\n\n%s, %d CPUs, kernel %s, %s; netmodels %s; server on CPUs %s, netbench on %s.\nCommand: `%s`\n\n%s",
+			id, meta.CPUModel, meta.CPUs, meta.Kernel, meta.Go, meta.Git, meta.ServerCPUs, meta.HarnessCPUs, strings.Join(os.Args, " "), table)
+		if err := os.WriteFile(filepath.Join(dir, "RELIABILITY.md"), []byte(doc), 0o644); err != nil {
+			return err
+		}
+		fmt.Print(table)
+		fmt.Printf("\nreliability: %s/RELIABILITY.md\n", dir)
+		if *check && unexpected > 0 {
+			return fmt.Errorf("%d cases failed that no model's design predicts", unexpected)
+		}
+		return nil
+	}}
+}
+
+func caseNames() string {
+	var n []string
+	for _, c := range faults.Cases {
+		n = append(n, c.Name)
+	}
+	return strings.Join(n, ", ")
+}

@@ -1,0 +1,167 @@
+// Package faults is the reliability suite: what real clients and real
+// overload do to a model, measured. Each case starts a fresh server
+// (natively, pinned like netbench run), does one thing to it, and returns
+// figures and a verdict:
+//
+//   - overload: twice the model's capacity for a while, then half of it,
+//     twice over: how long until p50 and p99 are back within 2x of before,
+//     and whether descriptors, threads, processes or memory stayed behind;
+//   - slowloris: a thousand connections trickling a header that never
+//     ends, beside clients at a fixed rate: the good clients' success and
+//     p99, and whether the header timeout frees the slots;
+//   - emfile: a descriptor limit of 256 and a thousand connections: accept
+//     errors must not spin a core, and service resumes after the flood;
+//   - pids: the fork and prefork models under a pids cgroup limit, 10,000
+//     connections: failed forks answer 503 or close, the parent lives, and
+//     no zombie is left;
+//   - shutdown: SIGTERM in the middle of a constant-rate attack: no answer
+//     cut off mid-body;
+//   - soak: 70% of capacity for a minute: no growth of memory, descriptors
+//     or processes.
+//
+// A case a model fails by its design (the iterative model under slowloris)
+// is marked so, with the reason, in Expected; it is still run and
+// measured.
+package faults
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Options of a suite run.
+type Options struct {
+	Bin     string // netserver
+	CPUs    string // the server's CPU set
+	Short   bool   // the CI form: shorter phases, fewer connections
+	Log     func(format string, args ...any)
+	Cgroups string // cgroup v1 root for the pids case (default /sys/fs/cgroup)
+}
+
+func (o Options) logf(format string, args ...any) {
+	if o.Log != nil {
+		o.Log(format, args...)
+	}
+}
+
+// pick returns the full or the short value.
+func (o Options) pick(full, short time.Duration) time.Duration {
+	if o.Short {
+		return short
+	}
+	return full
+}
+
+// Result is one case on one model.
+type Result struct {
+	Model    string             `json:"model"`
+	Case     string             `json:"case"`
+	Pass     bool               `json:"pass"`
+	Skipped  string             `json:"skipped,omitempty"`   // why the case does not apply
+	ByDesign string             `json:"by_design,omitempty"` // a failure the model's design predicts
+	Figures  map[string]float64 `json:"figures"`
+	Detail   string             `json:"detail"`
+}
+
+// Verdict is the result's one-word state.
+func (r Result) Verdict() string {
+	switch {
+	case r.Skipped != "":
+		return "n/a"
+	case r.Pass:
+		return "pass"
+	case r.ByDesign != "":
+		return "fails by design"
+	}
+	return "FAIL"
+}
+
+// Case is one reliability case.
+type Case struct {
+	Name string
+	Doc  string
+	Run  func(model string, o Options) Result
+}
+
+// Cases are the suite, in order.
+var Cases = []Case{
+	{"overload", "2x capacity, then half: recovery time and leaks", overload},
+	{"slowloris", "1000 trickling headers beside good clients", slowloris},
+	{"emfile", "ulimit -n 256 and 1000 connections", emfile},
+	{"pids", "fork/prefork under a pids limit, 10,000 connections", pidsLimit},
+	{"shutdown", "SIGTERM during a constant-rate attack", shutdown},
+	{"soak", "70% of capacity for a minute: no growth", soak},
+}
+
+// Expected are the failures each model's design predicts, by case.
+var Expected = map[string]map[string]string{
+	"iterative": {
+		"slowloris": "one connection at a time: a trickling client holds the only thread of control until its header timeout, so good clients wait behind a thousand of them",
+	},
+	"prefork": {
+		"slowloris": "16 workers, each serving one connection at a time: 16 trickling clients occupy them all until their header timeouts",
+	},
+	"fork": {
+		"slowloris": "a process per connection: every trickling connection costs a process start (about 5 ms of CPU on one core) and a process; while a thousand start, good clients time out",
+	},
+	"pool": {
+		"slowloris": "128 workers, each holding a connection: trickling clients fill the workers and the queue, and good clients are answered 503",
+	},
+	"select": {
+		"slowloris": "FD_SETSIZE: past 1024 descriptors new connections are refused with a 503, good ones included, until trickling ones time out",
+	},
+}
+
+// Table writes results as a Markdown table: one row per model, one column
+// per case, with each case's key figure.
+func Table(rs []Result) string {
+	var models []string
+	seen := map[string]bool{}
+	cell := map[string]Result{}
+	for _, r := range rs {
+		if !seen[r.Model] {
+			seen[r.Model] = true
+			models = append(models, r.Model)
+		}
+		cell[r.Model+"/"+r.Case] = r
+	}
+	var b strings.Builder
+	b.WriteString("| model |")
+	for _, c := range Cases {
+		b.WriteString(" " + c.Name + " |")
+	}
+	b.WriteString("\n|---|")
+	for range Cases {
+		b.WriteString("---|")
+	}
+	b.WriteString("\n")
+	for _, m := range models {
+		b.WriteString("| " + m + " |")
+		for _, c := range Cases {
+			r, ok := cell[m+"/"+c.Name]
+			if !ok {
+				b.WriteString(" – |")
+				continue
+			}
+			detail := r.Detail
+			if r.Skipped != "" {
+				detail = r.Skipped
+			}
+			fmt.Fprintf(&b, " %s: %s |", r.Verdict(), detail)
+		}
+		b.WriteString("\n")
+	}
+	var notes []string
+	for _, r := range rs {
+		if r.ByDesign != "" && !r.Pass {
+			notes = append(notes, fmt.Sprintf("- %s, %s: %s.", r.Model, r.Case, r.ByDesign))
+		}
+	}
+	sort.Strings(notes)
+	if len(notes) > 0 {
+		b.WriteString("\nFailures by design:\n\n" + strings.Join(notes, "\n") + "\n")
+	}
+	return b.String()
+}
