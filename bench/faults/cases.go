@@ -38,7 +38,7 @@ func result(model, name string) Result {
 }
 
 func fail(r Result, err error) Result {
-	r.Pass, r.Detail = false, "error: "+err.Error()
+	r.Pass, r.Detail, r.Hard = false, "error: "+err.Error(), err.Error()
 	return r
 }
 
@@ -51,8 +51,10 @@ type phase struct {
 }
 
 type secStat struct {
-	n        int
-	p50, p99 time.Duration
+	n, ok    int
+	p50, p99 time.Duration // lag behind schedule included
+	raw50    time.Duration // p50 of the latency as measured, without the lag
+	lag50    time.Duration // p50 of the lag: the generator's share
 }
 
 // open runs an open load of rate/s GET path for d, a new connection per
@@ -68,25 +70,32 @@ func open(url, path string, rate float64, d time.Duration) (*phase, error) {
 	p := &phase{sent: len(a.Results), rs: a.Results}
 	var all []time.Duration
 	bySec := map[int][]time.Duration{}
+	rawSec, lagSec, okSec := map[int][]time.Duration{}, map[int][]time.Duration{}, map[int]int{}
 	for i, r := range a.Results {
 		lat := r.Latency
-		due := time.Duration(0)
+		due, lag := time.Duration(0), time.Duration(0)
 		if a.Due != nil {
 			due = a.Due[i]
-			lat += max(r.Timestamp.Sub(a.Began)-due, 0)
+			lag = max(r.Timestamp.Sub(a.Began)-due, 0)
+			lat += lag
 		}
+		sec := int(due / time.Second)
+		rawSec[sec] = append(rawSec[sec], r.Latency)
+		lagSec[sec] = append(lagSec[sec], lag)
 		if r.Error == "" && r.Code == 200 {
 			p.ok++
+			okSec[sec]++
 		} else {
 			lat = 2 * time.Second // a failure counts as the timeout
 		}
 		all = append(all, lat)
-		bySec[int(due/time.Second)] = append(bySec[int(due/time.Second)], lat)
+		bySec[sec] = append(bySec[sec], lat)
 	}
 	p.p50, p.p99 = quantile(all, .5), quantile(all, .99)
 	for s := 0; s <= int(d/time.Second); s++ {
 		v := bySec[s]
-		p.perSec = append(p.perSec, secStat{len(v), quantile(v, .5), quantile(v, .99)})
+		p.perSec = append(p.perSec, secStat{n: len(v), ok: okSec[s], p50: quantile(v, .5), p99: quantile(v, .99),
+			raw50: quantile(rawSec[s], .5), lag50: quantile(lagSec[s], .5)})
 	}
 	return p, nil
 }
@@ -188,7 +197,8 @@ func overload(model string, o Options) Result {
 		recovered[cycle] = recoveryTime(rec.perSec, base)
 		if cycle == 0 && recovered[0] < 0 && o.Log != nil {
 			for i, st := range rec.perSec {
-				o.logf("  %s overload, recovery second %d: %d sent, p50 %.1f ms, p99 %.1f ms (baseline %.1f, %.1f)", model, i, st.n, ms(st.p50), ms(st.p99), ms(base.p50), ms(base.p99))
+				o.logf("  %s overload, recovery second %d: %d sent, %d ok, p50 %.1f ms, p99 %.1f ms (baseline %.1f, %.1f); measured p50 %.1f ms, lag p50 %.1f ms",
+					model, i, st.n, st.ok, ms(st.p50), ms(st.p99), ms(base.p50), ms(base.p99), ms(st.raw50), ms(st.lag50))
 			}
 		}
 		if after[cycle], err = settle(s.PID, 10*time.Second); err != nil {
@@ -211,6 +221,9 @@ func overload(model string, o Options) Result {
 		if a.Procs > before.Procs {
 			leaks = append(leaks, fmt.Sprintf("processes %d→%d", before.Procs, a.Procs))
 		}
+	}
+	if len(leaks) > 0 {
+		r.Hard = strings.Join(leaks, ", ")
 	}
 	if after[1].Threads > after[0].Threads+2 {
 		leaks = append(leaks, fmt.Sprintf("threads %d→%d→%d", before.Threads, after[0].Threads, after[1].Threads))
@@ -381,6 +394,9 @@ func emfile(model string, o Options) Result {
 	f := r.Figures
 	f["held"], f["cpu_share_during_flood"], f["fds_at_flood"], f["served_after"] = float64(len(conns)), cpu, float64(c1.FDs), float64(served)
 	r.Pass = cpu < 0.2 && served == 20
+	if !r.Pass {
+		r.Hard = "spins or stops serving at EMFILE"
+	}
 	r.Detail = fmt.Sprintf("%d connections on 256 fds: %.0f%% of a core while held (%d fds), %d/20 served after", len(conns), 100*cpu, c1.FDs, served)
 	return r
 }
@@ -477,6 +493,9 @@ func pidsLimit(model string, o Options) Result {
 	log, err := s.Stop(30 * time.Second)
 	stopped = true
 	r.Pass = alive && zombies == 0 && other.Load() == 0 && err == nil
+	if !r.Pass {
+		r.Hard = "the parent died, left zombies or answered other than 200/503"
+	}
 	r.Detail = fmt.Sprintf("pids.max %d, %d connections: %d ok, %d 503, %d closed; parent alive %v, %d zombies (%s)",
 		limit, total, ok.Load(), refused.Load(), closed.Load(), alive, zombies, strings.TrimSpace(string(events)))
 	if !r.Pass {
@@ -628,6 +647,9 @@ func shutdown(model string, o Options) Result {
 	f := r.Figures
 	f["complete"], f["refused"], f["closed_before_answer"], f["cut_mid_answer"] = float64(complete.Load()), float64(refused.Load()), float64(noAnswer.Load()), float64(cut.Load())
 	r.Pass = cut.Load() == 0 && stopErr == nil && complete.Load() > 0
+	if !r.Pass {
+		r.Hard = "an answer cut off, no answer at all, or no clean stop"
+	}
 	r.Detail = fmt.Sprintf("%d complete, %d cut mid-answer, %d closed before answering, %d refused after the stop", complete.Load(), cut.Load(), noAnswer.Load(), refused.Load())
 	if stopErr != nil {
 		r.Detail += "; stop: " + stopErr.Error()
@@ -646,6 +668,10 @@ func soak(model string, o Options) Result {
 		return fail(r, err)
 	}
 	defer s.Stop(30 * time.Second)
+	idle, err := sample.Tree(s.PID)
+	if err != nil {
+		return fail(r, err)
+	}
 	url := "http://" + s.Addr
 	c, err := capacity(url, o.pick(3*time.Second, time.Second))
 	if err != nil {
@@ -693,6 +719,12 @@ func soak(model string, o Options) Result {
 	}
 	if float64(b.Procs) > 1.1*float64(a.Procs)+2 {
 		growth = append(growth, fmt.Sprintf("processes %d→%d", a.Procs, b.Procs))
+	}
+	// Idle again after the soak, the server must hold what it held idle
+	// before it: more is a leak, whatever the load did meanwhile.
+	if after.FDs > idle.FDs+2 || after.Procs > idle.Procs {
+		r.Hard = fmt.Sprintf("idle before and after: fds %d→%d, processes %d→%d", idle.FDs, after.FDs, idle.Procs, after.Procs)
+		growth = append(growth, r.Hard)
 	}
 	if b.Threads > a.Threads+a.Threads/10+2 {
 		growth = append(growth, fmt.Sprintf("threads %d→%d", a.Threads, b.Threads))

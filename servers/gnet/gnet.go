@@ -92,7 +92,10 @@ const fdReserve = 32
 
 // connLimit is cfg.MaxConns, lowered to stay below the descriptor limit:
 // gnet's acceptor treats an accept error (EMFILE) as fatal and shuts the
-// engine down, so the model must never let accept run out of descriptors.
+// engine down. The limit keeps a steady stream of connections clear of it;
+// it cannot stop a burst, because gnet's main reactor drains the whole
+// accept queue before the loops run OnOpen for what it accepted
+// (docs/models/gnet.md).
 func connLimit(cfg model.Config) int64 {
 	n := int64(cfg.MaxConns)
 	var rl unix.Rlimit
@@ -182,8 +185,10 @@ func (ev *events) ready() {
 }
 
 func (ev *events) OnOpen(c gn.Conn) ([]byte, gn.Action) {
-	if ev.open.Add(1) > ev.limit {
-		// OnClose follows and takes the count back down.
+	// Past the limit, or once a graceful stop began (gnet keeps its
+	// listener open until the engine stops): 503 and close. OnClose
+	// follows and takes the count back down.
+	if ev.open.Add(1) > ev.limit || ev.stopping.Load() {
 		return ev.r.AppendError(nil, httpx.ErrUnavailable), gn.Close
 	}
 	st := &conn{sess: ev.r.NewSession(), out: make([]byte, 0, 512)}

@@ -86,6 +86,9 @@ func knownDifference(in []byte, their *http.Request, theirErr error) string {
 	if theirErr == nil && hasField(in, "transfer-encoding:") && (!their.ProtoAtLeast(1, 1) || len(their.TransferEncoding) != 1) {
 		return "transfer-encoding"
 	}
+	if theirErr == nil && len(their.TransferEncoding) == 1 && bareLFAfterHead(in) {
+		return "chunked-lf"
+	}
 	return ""
 }
 
@@ -120,6 +123,31 @@ func badFieldName(in []byte) bool {
 		}
 		name, _, _ := bytes.Cut(l, []byte(":"))
 		if !isToken(name) {
+			return true
+		}
+	}
+	return false
+}
+
+// bareLFAfterHead reports whether the bytes after in's first head hold a
+// LF not preceded by CR: in chunked framing this parser refuses it
+// everywhere, trailer fields included, where net/http accepts it in
+// trailer fields.
+func bareLFAfterHead(in []byte) bool {
+	i := bytes.Index(in, []byte("\n\n"))
+	j := bytes.Index(in, []byte("\n\r\n"))
+	end := -1
+	switch {
+	case i >= 0 && (j < 0 || i < j):
+		end = i + 2
+	case j >= 0:
+		end = j + 3
+	}
+	if end < 0 {
+		return false
+	}
+	for k := end; k < len(in); k++ {
+		if in[k] == '\n' && (k == end || in[k-1] != '\r') {
 			return true
 		}
 	}

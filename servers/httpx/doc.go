@@ -41,10 +41,13 @@
 //   - transfer-encoding: any Transfer-Encoding in HTTP/1.0 is faulty framing
 //     (RFC 9112 §6.1), and a coding other than a single "chunked" is a 501;
 //     ReadRequest ignores the field in HTTP/1.0.
+//   - chunked-lf: in chunked framing every line ends in CRLF and a trailer
+//     line must be a field line; net/http lets trailer fields end in a
+//     bare LF.
 //
 // The campaign found one difference that was a fault, now fixed: chunk
-// lines ending in a bare LF were accepted. They are refused now, as
-// net/http refuses them, because a server that reads chunks differently
-// from a proxy in front of it can be made to see requests the proxy did
-// not (request smuggling).
+// lines ending in a bare LF, and trailer lines that are not fields, were
+// accepted. They are refused now, as net/http refuses them, because a
+// server that reads chunks differently from a proxy in front of it can be
+// made to see requests the proxy did not (request smuggling).
 package httpx

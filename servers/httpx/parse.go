@@ -1,5 +1,7 @@
 package httpx
 
+import "bytes"
+
 // Request is a parsed request head. Its byte slices point into the buffer
 // that was parsed and are valid only until the model discards those bytes.
 type Request struct {
@@ -392,6 +394,10 @@ const (
 	chunkDone
 )
 
+// maxChunkLine bounds a chunk-size line or a trailer line, extensions
+// included.
+const maxChunkLine = 1024
+
 // decode consumes the chunked body in b (which starts right after the head
 // and includes bytes seen before, up to cs.off), appending decoded data to
 // *body. It reports done when the last chunk and the trailer section are
@@ -408,22 +414,25 @@ func (cs *chunkState) decode(b []byte, body *[]byte) (done bool, err *Error) {
 				}
 			}
 			if nl < 0 {
-				if len(b)-cs.off > 1024 {
+				if len(b)-cs.off > maxChunkLine {
 					return false, ErrChunk
 				}
 				return false, nil
 			}
+			if nl-cs.off > maxChunkLine {
+				// The same limit whether the line came whole or in parts.
+				return false, ErrChunk
+			}
 			line := b[cs.off:nl]
 			if len(line) > 0 && line[len(line)-1] == '\r' {
 				line = line[:len(line)-1]
-			} else if cs.phase == chunkSize || (len(line) == 0 && cs.trail == 0) {
+			} else {
 				// RFC 9112 §7.1: a chunk-size line ends in CRLF. A bare
 				// LF here is refused, as net/http does: a server and a
 				// proxy in front of it that disagree on where a chunk
 				// ends can be made to read different requests
-				// (request smuggling). So is the empty line right after
-				// the last chunk; trailer fields, like header fields, may
-				// end in a bare LF (§2.2), as in net/http.
+				// (request smuggling). Trailer lines too: net/http
+				// wants the trailer section to end in CRLF CRLF.
 				return false, ErrChunk
 			}
 			cs.off = nl + 1
@@ -435,6 +444,10 @@ func (cs *chunkState) decode(b []byte, body *[]byte) (done bool, err *Error) {
 				if len(line) == 0 {
 					cs.phase = chunkDone
 					return true, nil
+				}
+				// A trailer line is a field line: a token, a colon.
+				if colon := bytes.IndexByte(line, ':'); colon <= 0 || !isToken(line[:colon]) {
+					return false, ErrChunk
 				}
 				continue
 			}

@@ -25,7 +25,7 @@ func stressCmd() command {
 	bin := fs.String("bin", "bin/netserver", "the netserver binary (netchild beside it)")
 	cpus := fs.String("server-cpus", "0", "CPU set the server is pinned to; run netbench on others (make stress uses taskset)")
 	out := fs.String("out", "results", "where to write results/<run-id>/ (reliability.json, RELIABILITY.md)")
-	check := fs.Bool("check", false, "exit 1 when a case fails that no model's design predicts")
+	check := fs.Bool("check", false, "exit 1 when a correctness property fails that no model's design predicts (a crash, a spin, a leak, a zombie, a cut answer); timing verdicts are reported only")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: netbench stress [flags]\n\nRuns the reliability cases against each model, natively, a fresh server per\ncase, and writes a table of figures and verdicts.\n\n")
 		fs.PrintDefaults()
@@ -63,7 +63,7 @@ func stressCmd() command {
 				began := time.Now()
 				r := c.Run(m, o)
 				rs = append(rs, r)
-				if r.Verdict() == "FAIL" {
+				if r.Hard != "" && r.ByDesign == "" {
 					unexpected++
 				}
 				fmt.Fprintf(os.Stderr, "%-11s %-9s %-15s %5.1fs  %s\n", m, c.Name, r.Verdict(), time.Since(began).Seconds(), r.Detail)
@@ -85,7 +85,7 @@ func stressCmd() command {
 		fmt.Print(table)
 		fmt.Printf("\nreliability: %s/RELIABILITY.md\n", dir)
 		if *check && unexpected > 0 {
-			return fmt.Errorf("%d cases failed that no model's design predicts", unexpected)
+			return fmt.Errorf("%d cases broke a correctness property that no model's design predicts", unexpected)
 		}
 		return nil
 	}}
