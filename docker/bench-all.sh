@@ -8,7 +8,7 @@
 # full), REPEATS (default 1), CPUS (the server's cpuset, default 0),
 # HARNESS_CPUS (default: the other CPUs), MEMORY (default 1g), PIDS (default
 # 4096), NOFILE (default: the host's hard limit, at most 65536), CHECK=1 (fail unless every model answered
-# every request 2xx: what CI runs).
+# every request 2xx: what CI runs), NETWORK=container|bridge (default container).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,11 +33,21 @@ hard=$(ulimit -Hn)
 NOFILE=${NOFILE:-$((hard < 65536 ? hard : 65536))}
 MODELS=${MODELS:-$(bin/netserver -list | tr '\n' ' ')}
 MODELS=${MODELS//,/ }
+# container (default): the harness shares the server's network namespace and
+# attacks its loopback, as natively. bridge: both on Docker's default bridge,
+# the harness attacking the server's bridge address through veth pairs and
+# the bridge (docs/docker.md records what that costs).
+NETWORK=${NETWORK:-container}
+case "$NETWORK" in container | bridge) ;; *)
+	echo "NETWORK must be container or bridge, not $NETWORK"
+	exit 2
+	;;
+esac
 
 run_id=$(date -u +%Y%m%d-%H%M%S)
 dir="results/$run_id"
 mkdir -p "$dir"
-limits="containers: server --cpuset-cpus $CPUS --memory $MEMORY --pids-limit $PIDS --ulimit nofile=$NOFILE; harness --cpuset-cpus $HARNESS_CPUS --network container:<server>; a fresh server container per model and scenario"
+limits="containers: server --cpuset-cpus $CPUS --memory $MEMORY --pids-limit $PIDS --ulimit nofile=$NOFILE; harness --cpuset-cpus $HARNESS_CPUS $( [ "$NETWORK" = bridge ] && echo "on the default bridge, attacking the server's bridge address" || echo "--network container:<server>"); a fresh server container per model and scenario"
 sizes="images: netmodels-server $(docker image inspect -f '{{.Size}}' netmodels-server:latest) bytes, netmodels-bench $(docker image inspect -f '{{.Size}}' netmodels-bench:latest) bytes"
 host="host: git $(git describe --always --dirty 2>/dev/null || echo unknown), docker $(docker version --format '{{.Server.Version}}' 2>/dev/null)"
 
@@ -71,11 +81,17 @@ for m in $MODELS; do
 		id=$(docker run -d --name "$name" --label "netmodels.run=$run_id" \
 			--cpuset-cpus "$CPUS" --memory "$MEMORY" --pids-limit "$PIDS" --ulimit "nofile=$NOFILE:$NOFILE" \
 			netmodels-server:latest -model "$m" -idle-timeout 60s)
+		net=(--network "container:$name")
+		url=http://127.0.0.1:8080
+		if [ "$NETWORK" = bridge ]; then
+			net=()
+			url="http://$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$id"):8080"
+		fi
 		# In the background and waited for, so that Ctrl-C stops at once.
 		docker run --rm --name "$name-bench" --label "netmodels.run=$run_id" \
-			--network "container:$name" --cpuset-cpus "$HARNESS_CPUS" \
+			"${net[@]}" --cpuset-cpus "$HARNESS_CPUS" \
 			--user "$(id -u):$(id -g)" -v "$PWD/results:/results" -v /sys/fs/cgroup:/host/cgroup:ro \
-			netmodels-bench:latest run -url http://127.0.0.1:8080 -name "$m" -cgroup "$id" -cgroup-root /host/cgroup \
+			netmodels-bench:latest run -url "$url" -name "$m" -cgroup "$id" -cgroup-root /host/cgroup \
 			-run-dir "/results/$run_id" -profile "$PROFILE" -repeats "$REPEATS" -server-cpus "$CPUS" \
 			-scenarios "$sc" -note "$limits; $sizes; $host" >/dev/null &
 		wait $! || echo "  $m · $sc: the harness failed"
