@@ -14,7 +14,9 @@ GO=${GO:-go}
 
 have_browser() { command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null; }
 
-if ! have_browser || ! fc-list 2>/dev/null | grep -qi nanum; then
+# (Not "fc-list | grep -q": under pipefail, grep's early exit fails the pipe.)
+fonts=$(fc-list 2>/dev/null || true)
+if ! have_browser || [[ ${fonts,,} != *nanum* ]]; then
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     echo "browser-test: installing chromium and fonts-nanum with apt-get"
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum; } >/tmp/netmodels-apt.log 2>&1 ||
