@@ -35,9 +35,10 @@ func summaries() []*summary.Summary {
 	}
 }
 
-func TestMarkdownGolden(t *testing.T) {
-	got := Markdown(Aggregate(summaries()))
-	path := filepath.Join("testdata", "table.golden")
+// golden compares got with testdata/name, which -update rewrites.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
 	if *update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
@@ -48,8 +49,12 @@ func TestMarkdownGolden(t *testing.T) {
 		t.Fatalf("%v (run go test -update to write it)", err)
 	}
 	if got != string(want) {
-		t.Errorf("table differs from %s (go test -update rewrites it):\n%s", path, got)
+		t.Errorf("output differs from %s (go test -update rewrites it):\n%s", path, got)
 	}
+}
+
+func TestMarkdownGolden(t *testing.T) {
+	golden(t, "table.golden", Markdown(Aggregate(summaries())))
 }
 
 func TestAggregateMedians(t *testing.T) {

@@ -69,19 +69,7 @@ func TestDocumentGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := Document(in, d, map[string]string{"blog": "plots/blog.html"})
-	path := filepath.Join("testdata", "report.golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("report differs from %s (go test -update rewrites it):\n%s", path, got)
-	}
+	golden(t, "report.golden", got)
 	// Every chart the document shows exists.
 	for _, line := range strings.Split(got, "\n") {
 		if i := strings.Index(line, "](charts/"); i >= 0 && strings.HasPrefix(line, "![") {
