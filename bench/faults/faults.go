@@ -114,7 +114,7 @@ var Expected = map[string]map[string]string{
 		"slowloris": "16 workers, each serving one connection at a time: 16 trickling clients occupy them all until their header timeouts",
 	},
 	"fork": {
-		"pids": "the Go runtime aborts when it cannot create an OS thread (fatal error: newosproc); refusals no longer take threads, but a blocking clone or accept in the parent can still need one at the limit: the parent died in 2 of about 8 runs",
+		"pids":      "the Go runtime aborts when it cannot create an OS thread (fatal error: newosproc); refusals no longer take threads, but a blocking clone or accept in the parent can still need one at the limit: the parent died in 2 of about 8 runs",
 		"slowloris": "a process per connection: every trickling connection costs a process start (about 5 ms of CPU on one core) and a process; while a thousand start, good clients time out",
 	},
 	"gnet": {
