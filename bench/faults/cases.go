@@ -485,7 +485,7 @@ func pidsLimit(model string, o Options) Result {
 	wg.Wait()
 	alive := get("http://"+s.Addr+"/healthz") == nil
 	st, _ := settle(s.PID, 10*time.Second)
-	zombies := countZombies(s.PID)
+	zombies := st.Zombies
 	events, _ := os.ReadFile(filepath.Join(dir, "pids.events"))
 	f := r.Figures
 	f["limit"], f["ok"], f["503"], f["closed"], f["other"] = float64(limit), float64(ok.Load()), float64(refused.Load()), float64(closed.Load()), float64(other.Load())
@@ -524,7 +524,7 @@ func status(url string) (int, error) {
 // treeTasks lists every thread of pid and its descendants.
 func treeTasks(pid int) ([]int, error) {
 	var out []int
-	for _, p := range descendants(pid) {
+	for _, p := range sample.Pids(pid) {
 		ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", p))
 		if err != nil {
 			continue
@@ -539,54 +539,6 @@ func treeTasks(pid int) ([]int, error) {
 		return nil, fmt.Errorf("no tasks under pid %d", pid)
 	}
 	return out, nil
-}
-
-// descendants returns pid and every process below it.
-func descendants(pid int) []int {
-	parent := map[int][]int{}
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if pp, _, ok := stat(p); ok {
-			parent[pp] = append(parent[pp], p)
-		}
-	}
-	out := []int{pid}
-	for i := 0; i < len(out); i++ {
-		out = append(out, parent[out[i]]...)
-	}
-	return out
-}
-
-// stat reads a process's parent and state from /proc/pid/stat.
-func stat(pid int) (ppid int, state byte, ok bool) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, 0, false
-	}
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 || i+4 >= len(b) {
-		return 0, 0, false
-	}
-	fields := strings.Fields(string(b[i+2:]))
-	if len(fields) < 2 {
-		return 0, 0, false
-	}
-	ppid, _ = strconv.Atoi(fields[1])
-	return ppid, fields[0][0], true
-}
-
-func countZombies(pid int) int {
-	n := 0
-	for _, p := range descendants(pid)[1:] {
-		if _, st, ok := stat(p); ok && st == 'Z' {
-			n++
-		}
-	}
-	return n
 }
 
 // shutdown: 200/s of /sleep?ms=200, a new connection each; SIGTERM after

@@ -23,6 +23,7 @@ type Stat struct {
 	Threads int
 	FDs     int
 	Procs   int
+	Zombies int // processes of the tree that ended and were not reaped
 }
 
 // clockTicks is the unit of /proc's CPU times per second (USER_HZ).
@@ -45,6 +46,16 @@ func Tree(pid int) (Stat, error) {
 		todo = append(todo, kids[p]...)
 	}
 	return s, nil
+}
+
+// Pids returns pid and its descendants, parents first.
+func Pids(pid int) []int {
+	kids := children()
+	out := []int{pid}
+	for i := 0; i < len(out); i++ {
+		out = append(out, kids[out[i]]...)
+	}
+	return out
 }
 
 // children maps each pid to its child pids, from /proc/*/stat.
@@ -93,6 +104,9 @@ func addProc(s *Stat, pid int, root bool) error {
 	s.CPU += time.Duration(ticks) * time.Second / clockTicks
 	s.Threads += int(num(17))
 	s.Procs++
+	if f[0] == "Z" {
+		s.Zombies++
+	}
 	p := "/proc/" + strconv.Itoa(pid)
 	if fh, err := os.Open(p + "/smaps_rollup"); err == nil {
 		sc := bufio.NewScanner(fh)
