@@ -3,11 +3,11 @@
 // per-connection buffers only while a request or an answer is incomplete,
 // EPOLLOUT only while output is pending.
 //
-//   - epoll: one loop on one thread, the single-process event-driven
+//   - epoll: one loop on one goroutine, the single-process event-driven
 //     server (SPED in the Flash paper's terms).
-//   - epoll-multi: one loop per GOMAXPROCS, each on its own thread with its
-//     own SO_REUSEPORT socket; the kernel spreads new connections across
-//     them, and loops share nothing.
+//   - epoll-multi: one loop per GOMAXPROCS, each on its own goroutine (so
+//     on its own thread while busy) with its own SO_REUSEPORT socket; the
+//     kernel spreads new connections across them, and loops share nothing.
 package epoll
 
 import (
