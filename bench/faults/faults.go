@@ -26,6 +26,8 @@ package faults
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -38,6 +40,22 @@ type Options struct {
 	Short   bool   // the CI form: shorter phases, fewer connections
 	Log     func(format string, args ...any)
 	Cgroups string // cgroup v1 root for the pids case (default /sys/fs/cgroup)
+	// LogDir, when set, is where a case that fails keeps the server's
+	// whole log, as <model>-<case>.log; the result's detail names it.
+	LogDir string
+}
+
+// serverLog adds the end of a failed case's server log to its detail and
+// keeps the whole log in LogDir.
+func (o Options) serverLog(r *Result, log string) {
+	r.Detail += "; server log: " + lastLines(log, 3)
+	if o.LogDir == "" {
+		return
+	}
+	name := filepath.Join(o.LogDir, r.Model+"-"+r.Case+".log")
+	if err := os.WriteFile(name, []byte(log), 0o644); err == nil {
+		r.Detail += " (whole log: " + name + ")"
+	}
 }
 
 func (o Options) logf(format string, args ...any) {
@@ -114,7 +132,6 @@ var Expected = map[string]map[string]string{
 		"slowloris": "16 workers, each serving one connection at a time: 16 trickling clients occupy them all until their header timeouts",
 	},
 	"fork": {
-		"pids":      "the Go runtime aborts when it cannot create an OS thread (fatal error: newosproc); refusals no longer take threads, but a blocking clone or accept in the parent can still need one at the limit: the parent died in 2 of about 8 runs",
 		"slowloris": "a process per connection: every trickling connection costs a process start (about 5 ms of CPU on one core) and a process; while a thousand start, good clients time out",
 	},
 	"gnet": {

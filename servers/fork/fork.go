@@ -43,23 +43,31 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 	if err != nil {
 		return err
 	}
-	defer unix.Close(lfd)
+	// The parent waits for connections in Go's netpoller, holding no thread:
+	// under a pids limit its children fill, it must never need a new one.
+	ln, err := rawsock.NewPollListener(lfd)
+	if err != nil {
+		unix.Close(lfd)
+		return err
+	}
+	defer ln.Close()
 	env := child.Env(os.Environ(), cfg.HeaderTimeout, cfg.IdleTimeout)
 	g, err := procs.NewGroup(ChildBinary(cfg.ChildBinary), env)
 	if err != nil {
 		return err
 	}
+	procs.ReserveThreads(ReservedThreads)
 	cfg.Log.Printf("fork: one %s process per connection", filepath.Base(g.Exe()))
 	r := httpx.NewResponder(Name, cfg.Handler)
 	var stopping atomic.Bool
 	stop := context.AfterFunc(ctx, func() {
 		stopping.Store(true)
-		rawsock.ShutdownRead(lfd)
+		ln.Stop()
 	})
 	defer stop()
 	cfg.Ready(bound)
 	var failing bool
-	err = rawsock.AcceptLoop(lfd, &stopping, cfg.Log, func(fd int) {
+	err = ln.AcceptLoop(&stopping, cfg.Log, func(fd int) {
 		if g.Len() >= cfg.MaxConns {
 			rawsock.Refuse(r, fd)
 			return
@@ -80,6 +88,11 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 	}
 	return err
 }
+
+// ReservedThreads is how many idle OS threads the parent makes at start
+// (procs.ReserveThreads), so that its Go runtime never needs to create one
+// once its children may have filled a pids limit.
+const ReservedThreads = 8
 
 // ChildName is the small companion binary (servers/cmd/netchild) that
 // serves one connection. It imports only the responder, so it starts

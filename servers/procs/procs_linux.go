@@ -10,6 +10,7 @@ package procs
 
 import (
 	"os"
+	"runtime"
 	"os/signal"
 	"sync"
 	"syscall"
@@ -150,4 +151,34 @@ func (g *Group) Stop(grace time.Duration) bool {
 	}
 	g.Signal(syscall.SIGKILL)
 	return g.Wait(5 * time.Second)
+}
+
+// ReserveThreads makes the Go runtime create n OS threads now and leaves
+// them idle for its scheduler to use later. The runtime starts a thread
+// whenever it needs one and none is idle: to poll the network while the
+// only other thread sits in a system call, say, which a loaded CPU makes
+// likely. Under a pids limit that the parent's own children fill, that
+// moment comes when no thread can be created, and the runtime aborts
+// (fatal error: newosproc). Threads made at start, before the children,
+// are counted in the baseline the limit is set from and never released:
+// the runtime keeps idle threads. Each thread is made by a goroutine that
+// locks itself to one and parks, so that n of them hold n threads at
+// once; they then unlock and end, leaving the threads idle.
+func ReserveThreads(n int) {
+	var started, ended sync.WaitGroup
+	release := make(chan struct{})
+	started.Add(n)
+	ended.Add(n)
+	for range n {
+		go func() {
+			defer ended.Done()
+			runtime.LockOSThread()
+			started.Done()
+			<-release
+			runtime.UnlockOSThread()
+		}()
+	}
+	started.Wait()
+	close(release)
+	ended.Wait()
 }

@@ -150,10 +150,15 @@ func ShutdownRead(fd int) { _ = unix.Shutdown(fd, unix.SHUT_RD) }
 // set. Temporary errors (EMFILE above all) are logged once per burst and
 // backed off, never spun on.
 func AcceptLoop(lfd int, stopping *atomic.Bool, logger *log.Logger, serve func(fd int)) error {
+	return acceptLoop(func() (int, error) { return Accept(lfd, false) }, stopping, logger, serve)
+}
+
+// acceptLoop is AcceptLoop over any accept.
+func acceptLoop(accept func() (int, error), stopping *atomic.Bool, logger *log.Logger, serve func(fd int)) error {
 	var bo Backoff
 	failing := false
 	for {
-		fd, err := Accept(lfd, false)
+		fd, err := accept()
 		// EINVAL: the socket no longer listens; a stop shut it down (in
 		// prefork, a sibling worker's stop: the socket is shared).
 		if stopping.Load() || err == unix.EINVAL {
@@ -220,4 +225,61 @@ func Refuse(r *httpx.Responder, fd int) {
 		return // no descriptor left for the duplicate: just close
 	}
 	go blocking.Refuse(r, c.(*net.TCPConn))
+}
+
+// PollListener is a listening socket whose accept waits in Go's netpoller,
+// not in a blocking accept(2): while no connection is pending it holds no
+// OS thread. A blocking system call that lasts makes the Go runtime hand
+// its P to another thread, creating one if none is idle, and the runtime
+// dies when it cannot create one. The fork model's parent, which must live
+// under a pids limit its own children fill, accepts this way.
+type PollListener struct {
+	f  *os.File
+	rc syscall.RawConn
+}
+
+// NewPollListener takes over the listening socket lfd (it is closed by
+// Close, not by the caller) and makes it non-blocking.
+func NewPollListener(lfd int) (*PollListener, error) {
+	if err := unix.SetNonblock(lfd, true); err != nil {
+		return nil, os.NewSyscallError("fcntl", err)
+	}
+	f := os.NewFile(uintptr(lfd), "listener")
+	rc, err := f.SyscallConn()
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return &PollListener{f: f, rc: rc}, nil
+}
+
+// Accept waits for a connection and returns it as Accept(lfd, nonblock)
+// does. After Stop it returns an error.
+func (l *PollListener) Accept(nonblock bool) (int, error) {
+	fd, aerr := -1, error(nil)
+	err := l.rc.Read(func(lfd uintptr) bool {
+		fd, aerr = Accept(int(lfd), nonblock)
+		return aerr != unix.EAGAIN
+	})
+	if err != nil {
+		return -1, err
+	}
+	return fd, aerr
+}
+
+// Stop ends listening (new connections are refused, as after ShutdownRead)
+// and makes a waiting Accept, and every later one, return at once. Safe
+// from any goroutine, and after Close.
+func (l *PollListener) Stop() {
+	_ = l.rc.Control(func(lfd uintptr) { ShutdownRead(int(lfd)) })
+	_ = l.f.SetReadDeadline(time.Unix(1, 0))
+}
+
+// Close closes the listening socket.
+func (l *PollListener) Close() error { return l.f.Close() }
+
+// AcceptLoop is the package's AcceptLoop over the poll listener: it ends
+// when Stop wakes it while stopping is set.
+func (l *PollListener) AcceptLoop(stopping *atomic.Bool, logger *log.Logger, serve func(fd int)) error {
+	return acceptLoop(func() (int, error) { return l.Accept(false) }, stopping, logger, serve)
 }

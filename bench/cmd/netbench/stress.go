@@ -51,7 +51,7 @@ func stressCmd() command {
 			ServerCPUs: *cpus, HarnessCPUs: attack.Affinity()}
 		fs.VisitAll(func(f *flag.Flag) { meta.Flags[f.Name] = f.Value.String() })
 		store.Environment(meta)
-		o := faults.Options{Bin: *bin, CPUs: *cpus, Short: *short,
+		o := faults.Options{Bin: *bin, CPUs: *cpus, Short: *short, LogDir: dir,
 			Log: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }}
 		var rs []faults.Result
 		unexpected := 0
