@@ -9,7 +9,9 @@
 // the model's cost per connection; see docs/models/fork.md for where it
 // goes. The parent closes its copy of the descriptor at once, and a reaper
 // collects every child that ends (no zombies). A failed fork (EAGAIN under
-// a pids limit, say) is answered 503 and the parent lives on.
+// a pids limit, say) is answered 503 and the parent lives on: it accepts
+// and refuses through Go's netpoller and reserves its threads at start, so
+// that it never needs a new one at a limit its children have filled.
 package fork
 
 import (
