@@ -134,12 +134,6 @@ var Expected = map[string]map[string]string{
 	"fork": {
 		"slowloris": "a process per connection: every trickling connection costs a process start (about 5 ms of CPU on one core) and a process; while a thousand start, good clients time out",
 	},
-	"gnet": {
-		"emfile": gnetEMFILE,
-	},
-	"gnet-pool": {
-		"emfile": gnetEMFILE,
-	},
 	"pool": {
 		"slowloris": "128 workers, each holding a connection: trickling clients fill the workers and the queue, and good clients are answered 503",
 	},
@@ -147,8 +141,6 @@ var Expected = map[string]map[string]string{
 		"slowloris": "FD_SETSIZE: past 1024 descriptors new connections are refused with a 503, good ones included, until trickling ones time out",
 	},
 }
-
-const gnetEMFILE = "gnet v2.10.0's main reactor accepts until the accept queue is empty and treats EMFILE as fatal, shutting the engine down; the model's connection limit, checked in OnOpen, runs only after the reactor has accepted the whole burst"
 
 // Table writes results as a Markdown table: one row per model, one column
 // per case, with each case's key figure.

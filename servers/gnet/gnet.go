@@ -79,7 +79,7 @@ type events struct {
 	eng      gn.Engine
 	booted   chan struct{}
 	stopping atomic.Bool
-	conns    sync.Map // gn.Conn -> *conn, for the timeout sweeper
+	conns    *sync.Map // gn.Conn -> *conn, for the timeout sweeper; one per engine
 	open     atomic.Int64
 	limit    int64    // connections at once; past it, 503 and close
 	jobs     chan job // the worker pool's queue; nil without a pool
@@ -94,8 +94,8 @@ const fdReserve = 32
 // gnet's acceptor treats an accept error (EMFILE) as fatal and shuts the
 // engine down. The limit keeps a steady stream of connections clear of it;
 // it cannot stop a burst, because gnet's main reactor drains the whole
-// accept queue before the loops run OnOpen for what it accepted
-// (docs/models/gnet.md).
+// accept queue before the loops run OnOpen for what it accepted. Serve
+// then starts a new engine (docs/models/gnet.md).
 func connLimit(cfg model.Config) int64 {
 	n := int64(cfg.MaxConns)
 	var rl unix.Rlimit
@@ -107,7 +107,7 @@ func connLimit(cfg model.Config) int64 {
 
 func (s *server) Serve(ctx context.Context, addr string) error {
 	cfg := s.cfg
-	ev := &events{cfg: cfg, r: httpx.NewResponder(s.name, cfg.Handler), booted: make(chan struct{}), limit: connLimit(cfg)}
+	ev := &events{cfg: cfg, r: httpx.NewResponder(s.name, cfg.Handler), limit: connLimit(cfg)}
 	if s.pool {
 		ev.jobs = make(chan job, cfg.Queue)
 		var workers sync.WaitGroup
@@ -125,30 +125,71 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 			workers.Wait()
 		}()
 	}
-	errc := make(chan error, 1)
-	go func() {
-		errc <- gn.Run(ev, "tcp://"+addr,
-			gn.WithMulticore(true),
-			gn.WithNumEventLoop(cfg.Workers),
-			gn.WithTCPNoDelay(gn.TCPNoDelay),
-			gn.WithReuseAddr(true),
-			gn.WithLogger(logger{cfg.Log}),
-		)
-	}()
-	select {
-	case err := <-errc:
-		return err
-	case <-ev.booted:
+	// gnet shuts its engine down when accept(2) fails with anything but
+	// EAGAIN, EINTR or ECONNABORTED: EMFILE under a burst of connections
+	// above all (connLimit). The model then starts a new engine on the
+	// same address, after a pause that doubles from 5 ms to 1 s while the
+	// engine keeps stopping; the connections the old one held are closed.
+	var bo rawsock.Backoff
+	for first := true; ; first = false {
+		ev.conns = new(sync.Map)
+		ev.open.Store(0)
+		ev.booted = make(chan struct{})
+		errc := make(chan error, 1)
+		go func() {
+			errc <- gn.Run(ev, "tcp://"+addr,
+				gn.WithMulticore(true),
+				gn.WithNumEventLoop(cfg.Workers),
+				gn.WithTCPNoDelay(gn.TCPNoDelay),
+				gn.WithReuseAddr(true),
+				gn.WithLogger(logger{cfg.Log}),
+			)
+		}()
+		select {
+		case err := <-errc:
+			if first {
+				return err
+			}
+			cfg.Log.Printf("gnet: restarting the engine on %s failed: %v", addr, err)
+			if ctx.Err() != nil {
+				return nil
+			}
+			bo.Wait()
+			continue
+		case <-ev.booted:
+		}
+		if first {
+			bound := ev.bound()
+			cfg.Ready(bound)
+			if bound != nil {
+				addr = bound.String()
+			}
+		}
+		began := time.Now()
+		stopped, err := ev.serve(ctx, errc)
+		if stopped || err != nil {
+			return err
+		}
+		cfg.Log.Printf("gnet: the engine stopped by itself; starting a new one on %s", addr)
+		if time.Since(began) > time.Second {
+			bo.Reset()
+		}
+		bo.Wait()
 	}
-	ev.ready()
-	sweep := time.NewTicker(sweepEvery(cfg))
+}
+
+// serve sweeps timeouts while the engine runs. It reports whether it
+// stopped the engine for ctx, gracefully, and the engine's error; when the
+// engine stopped by itself it returns false and that error.
+func (ev *events) serve(ctx context.Context, errc chan error) (bool, error) {
+	sweep := time.NewTicker(sweepEvery(ev.cfg))
 	defer sweep.Stop()
 	for {
 		select {
 		case err := <-errc:
-			return err
+			return false, err
 		case <-ctx.Done():
-			return ev.stop(errc)
+			return true, ev.stop(errc)
 		case <-sweep.C:
 			ev.sweep(time.Now().UnixNano())
 		}
@@ -167,21 +208,21 @@ func (ev *events) OnBoot(eng gn.Engine) gn.Action {
 	return gn.None
 }
 
-// ready tells the bound address, read from a duplicate of the listener.
-func (ev *events) ready() {
+// bound reads the engine's address from a duplicate of its listener.
+func (ev *events) bound() net.Addr {
 	fd, err := ev.eng.Dup()
 	if err != nil {
-		ev.cfg.Ready(nil)
-		return
+		return nil
 	}
 	sa, err := unix.Getsockname(fd)
 	unix.Close(fd)
 	if err != nil {
-		ev.cfg.Ready(nil)
-		return
+		return nil
 	}
-	var a net.Addr = rawsock.SockaddrToTCP(sa)
-	ev.cfg.Ready(a)
+	if a := rawsock.SockaddrToTCP(sa); a != nil {
+		return a
+	}
+	return nil
 }
 
 func (ev *events) OnOpen(c gn.Conn) ([]byte, gn.Action) {
