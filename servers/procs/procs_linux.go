@@ -10,8 +10,8 @@ package procs
 
 import (
 	"os"
-	"runtime"
 	"os/signal"
+	"runtime"
 	"sync"
 	"syscall"
 	"time"
