@@ -655,7 +655,10 @@ func soak(model string, o Options) Result {
 		return fail(r, err)
 	}
 	defer s.Stop(30 * time.Second)
-	idle, err := sample.Tree(s.PID)
+	// The idle baseline once the tree is steady: a prefork worker opens
+	// descriptors of its own (the runtime's poller, cgroup files) while
+	// it starts, after the server already answers.
+	idle, err := settle(s.PID, 10*time.Second)
 	if err != nil {
 		return fail(r, err)
 	}
