@@ -501,7 +501,7 @@ func pidsLimit(model string, o Options) Result {
 	wg.Wait()
 	// The parent lives if its process does; it serves again once the
 	// flood's children have ended and freed the limit (a 503 until then).
-	alive := running(s.PID)
+	alive := sample.Running(s.PID)
 	served := false
 	for end := time.Now().Add(10 * time.Second); alive && !served && time.Now().Before(end); {
 		if served = get("http://"+s.Addr+"/healthz") == nil; !served {
@@ -543,17 +543,6 @@ func status(url string) (int, error) {
 	defer res.Body.Close()
 	_, err = io.Copy(io.Discard, res.Body)
 	return res.StatusCode, err
-}
-
-// running reports whether process pid exists and has not ended (a zombie
-// has).
-func running(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	i := strings.LastIndexByte(string(b), ')')
-	return i > 0 && i+2 < len(b) && b[i+2] != 'Z'
 }
 
 // treeTasks lists every thread of pid and its descendants.

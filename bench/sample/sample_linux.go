@@ -76,6 +76,13 @@ func children() map[int][]int {
 	return m
 }
 
+// Running reports whether process pid exists and has not ended: a zombie
+// has ended, though its pid stays until it is reaped.
+func Running(pid int) bool {
+	f := statFields(pid)
+	return len(f) > 0 && f[0] != "Z"
+}
+
 // statFields returns /proc/pid/stat's fields after the command name: [0]
 // is the state (field 3 of proc(5)).
 func statFields(pid int) []string {
