@@ -40,7 +40,7 @@ bench: build
 
 # The reliability suite: server on CPU 0, netbench on the others.
 PIN = $$(if [ "$$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then echo "taskset -c 1-$$(( $$(nproc) - 1 ))"; fi)
-STRESS_SHORT_MODELS ?= iterative fork thread epoll
+STRESS_SHORT_MODELS ?= iterative fork prefork thread epoll
 
 stress: build
 	$(PIN) $(BIN)/netbench stress -server-cpus 0 -models "$(MODELS)" -cases "$(CASES)" $(STRESSFLAGS)

@@ -68,3 +68,18 @@ func TestFeedHelloAllocatesNothing(t *testing.T) {
 		t.Fatalf("%v allocations per request, want 0", allocs)
 	}
 }
+
+// TestResetAllocatesNothing: the iterative loop (and every prefork worker)
+// reuses one session for all its connections, so that its heap does not
+// grow with the connections it serves.
+func TestResetAllocatesNothing(t *testing.T) {
+	s := NewResponder("bench", hello{}).NewSession()
+	out := make([]byte, 0, 4096)
+	allocs := testing.AllocsPerRun(1000, func() {
+		s.Reset()
+		_, out, _ = s.Feed(helloReq, out[:0])
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per connection, want 0", allocs)
+	}
+}

@@ -10,7 +10,8 @@ import (
 // panic, consumption within the input, every answer a well-formed HTTP/1.1
 // status line, and the same final answers however the bytes are split
 // (only the interim 100 Continue may differ: it is sent only while the body
-// has not arrived, RFC 9110 §10.1.1).
+// has not arrived, RFC 9110 §10.1.1). A session Reset after any input
+// answers like a new one.
 func FuzzSession(f *testing.F) {
 	for _, s := range []string{
 		"GET / HTTP/1.1\r\nHost: a\r\n\r\n",
@@ -31,6 +32,13 @@ func FuzzSession(f *testing.F) {
 		cut := run(t, r.NewSession(), in, int(split)%(len(in)+1)+1)
 		if !bytes.Equal(stripDateBytes(whole), stripDateBytes(cut)) {
 			t.Fatalf("answers differ by split:\n%q\n%q", whole, cut)
+		}
+		reused := r.NewSession()
+		run(t, reused, in, int(split)%(len(in)+1)+1)
+		reused.Drain() // state that must not outlive the connection
+		reused.Reset()
+		if again := run(t, reused, in, len(in)+1); !bytes.Equal(stripDateBytes(whole), stripDateBytes(again)) {
+			t.Fatalf("a reset session answers unlike a new one:\n%q\n%q", whole, again)
 		}
 	})
 }

@@ -56,6 +56,18 @@ func (r *Responder) NewSession() *Session {
 	return &Session{r: r, res: Response{Body: make([]byte, 0, 128)}}
 }
 
+// Reset returns s to the state of a new connection, as NewSession would,
+// keeping its buffers: a model that serves one connection at a time (the
+// iterative loop, and so every prefork worker) then allocates nothing per
+// connection, and a worker's heap stays at its idle size under load.
+func (s *Session) Reset() {
+	body, in := s.res.Body[:0], s.body[:0]
+	if cap(in) > 64<<10 {
+		in = nil // as after a large body: don't keep it for the next client
+	}
+	*s = Session{r: s.r, res: Response{Body: body}, body: in, date: s.date}
+}
+
 // AppendError appends a complete error answer (with Connection: close when
 // e.Close) for use outside a session: a model refusing a connection (503)
 // or timing out a stalled request (408).

@@ -24,6 +24,7 @@ import (
 // Name is the model's name.
 const Name = "iterative"
 
+
 type server struct{ cfg model.Config }
 
 // New returns the iterative model.
@@ -53,10 +54,15 @@ func ServeFD(ctx context.Context, lfd int, r *httpx.Responder, cfg model.Config)
 	})
 	defer stop()
 	opts := blocking.Options{HeaderTimeout: cfg.HeaderTimeout, IdleTimeout: cfg.IdleTimeout, Stopping: tr.Stopping()}
+	// One connection at a time: one session and one conn serve them all,
+	// so the loop allocates nothing per connection.
+	s := r.NewSession()
+	var c fdconn.Conn
 	return rawsock.AcceptLoop(lfd, tr.Stopping(), cfg.Log, func(fd int) {
 		if tr.Add(fd) {
-			c := fdconn.Conn{FD: fd}
-			_ = blocking.Serve(&c, r.NewSession(), opts)
+			c = fdconn.Conn{FD: fd}
+			s.Reset()
+			_ = blocking.Serve(&c, s, opts)
 			tr.Done(fd)
 		}
 		unix.Close(fd)

@@ -58,7 +58,11 @@ func (s *server) Name() string { return Name }
 
 func (s *server) Serve(ctx context.Context, addr string) error {
 	cfg := s.cfg
-	lfd, bound, err := rawsock.Listen(addr, rawsock.Options{Backlog: cfg.Backlog})
+	// A worker serves one connection at a time; a connection handed over
+	// before its request arrived would hold it idle (see
+	// rawsock.Options.DeferAccept). The kernel waits up to the header
+	// timeout for the first bytes.
+	lfd, bound, err := rawsock.Listen(addr, rawsock.Options{Backlog: cfg.Backlog, DeferAccept: cfg.HeaderTimeout})
 	if err != nil {
 		return err
 	}

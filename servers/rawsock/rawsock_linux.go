@@ -24,6 +24,15 @@ type Options struct {
 	Backlog   int
 	ReusePort bool // SO_REUSEPORT: several sockets on one port, the kernel spreading connections
 	Nonblock  bool // O_NONBLOCK on the listening socket
+	// DeferAccept, when > 0, sets TCP_DEFER_ACCEPT: the kernel hands a
+	// connection to accept(2) only once its first data has arrived (or,
+	// for a client that sends nothing, after about this long). Apache's
+	// prefork sets it on Linux (AcceptFilter http data) so that a worker
+	// process is never tied up by a connection whose request has not come:
+	// under overload, a handshake completed late carries no data, and an
+	// abandoned client's request arrives only on its next retransmission,
+	// seconds later. The kernel counts it in whole seconds.
+	DeferAccept time.Duration
 }
 
 // Listen opens a TCP listening socket on addr ("host:port").
@@ -64,6 +73,12 @@ func Listen(addr string, o Options) (fd int, bound net.Addr, err error) {
 			return fail("setsockopt", err)
 		}
 	}
+	if o.DeferAccept > 0 {
+		secs := int((o.DeferAccept + time.Second - 1) / time.Second)
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_DEFER_ACCEPT, secs); err != nil {
+			return fail("setsockopt", err)
+		}
+	}
 	if err := unix.Bind(fd, sa); err != nil {
 		return fail("bind", err)
 	}
@@ -100,7 +115,13 @@ func Accept(lfd int, nonblock bool) (int, error) {
 		flags |= unix.SOCK_NONBLOCK
 	}
 	for {
-		fd, _, err := unix.Accept4(lfd, flags)
+		// accept4(2) without the peer's address: unix.Accept4 would
+		// allocate one per connection, and no model uses it.
+		r, _, errno := unix.Syscall6(unix.SYS_ACCEPT4, uintptr(lfd), 0, 0, uintptr(flags), 0, 0)
+		fd, err := int(r), error(nil)
+		if errno != 0 {
+			err = errno
+		}
 		switch err {
 		case nil:
 			_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
