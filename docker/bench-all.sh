@@ -63,6 +63,10 @@ trap 'echo; echo "interrupted: removing containers"; exit 130' INT TERM
 # queued connections, say) must not fall on the next one.
 sargs=(-profile "$PROFILE")
 [ -n "${SCENARIOS:-}" ] && sargs+=(-scenarios "$SCENARIOS")
+# Scenarios the profile chose keep the profile's length; ones named in
+# SCENARIOS run at their own (netbench run -from-profile).
+fromprofile=-from-profile
+[ -n "${SCENARIOS:-}" ] && fromprofile=
 # The scenarios each model runs (a seed reproduction runs on its analogue).
 scenarios_of() { bin/netbench run "${sargs[@]}" -models "$1" -print-scenarios | tr '\n' ' '; }
 total=0
@@ -93,7 +97,7 @@ for m in $MODELS; do
 			--user "$(id -u):$(id -g)" -v "$PWD/results:/results" -v /sys/fs/cgroup:/host/cgroup:ro \
 			netmodels-bench:latest run -url "$url" -name "$m" -cgroup "$id" -cgroup-root /host/cgroup \
 			-run-dir "/results/$run_id" -profile "$PROFILE" -repeats "$REPEATS" -server-cpus "$CPUS" \
-			-scenarios "$sc" -note "$limits; $sizes; $host" >/dev/null &
+			-scenarios "$sc" $fromprofile -note "$limits; $sizes; $host" >/dev/null &
 		wait $! || echo "  $m · $sc: the harness failed"
 		docker stop -t 30 "$name" >/dev/null # SIGTERM: a graceful stop
 		docker logs "$name" >"$dir/server-$m-$sc.log" 2>&1 || true

@@ -49,9 +49,12 @@ type Meta struct {
 	ServerCPUs string            `json:"server_cpus"`
 	// ServerGOMAXPROCS is what the Go runtime of a server pinned to
 	// ServerCPUs chooses: one per CPU of its affinity set.
-	ServerGOMAXPROCS int      `json:"server_gomaxprocs"`
-	HarnessCPUs      string   `json:"harness_cpus"`
-	Notes            []string `json:"notes,omitempty"`
+	ServerGOMAXPROCS int    `json:"server_gomaxprocs"`
+	HarnessCPUs      string `json:"harness_cpus"`
+	// Durations says, per scenario, how long it ran and whose length that
+	// was: the scenario's own, the profile's, or -duration's.
+	Durations map[string]string `json:"durations,omitempty"`
+	Notes     []string          `json:"notes,omitempty"`
 }
 
 // NewRun makes results/<run-id> and returns its path and id.

@@ -23,8 +23,21 @@ import (
 	"netmodels/bench/store"
 	"netmodels/bench/stress"
 	"netmodels/bench/summary"
-	"netmodels/servers"
 )
+
+// runLength is how long a scenario runs, and whose length that is: -duration
+// when given; else the profile's length for a scenario the profile chose
+// itself (a stress schedule keeps its own steps); else the scenario's own,
+// so that a file's 20 s scenario runs 20 s whatever the profile.
+func runLength(sc *scenario.Scenario, flagD, profileD time.Duration, profile string, fromProfile bool) (time.Duration, string) {
+	switch {
+	case flagD > 0:
+		return flagD, fmt.Sprintf("%v, from -duration", flagD)
+	case fromProfile && profileD > 0 && sc.Load.Kind != scenario.Steps:
+		return profileD, fmt.Sprintf("%v, the %s profile's length", profileD, profile)
+	}
+	return sc.Duration.Duration, fmt.Sprintf("%v, the scenario's own", sc.Duration.Duration)
+}
 
 // Profiles: which scenarios, how long, how many repeats.
 var profiles = map[string]struct {
@@ -59,6 +72,7 @@ func runCmd() command {
 	idleN := fs.Int("idle", -1, "idle keep-alive connections per model to measure memory per connection with, into idle.json (default: the profile's; 0: none)")
 	repeats := fs.Int("repeats", 0, "repeats of each attack (default: the profile's: quick 1, full 3)")
 	duration := fs.Duration("duration", 0, "override every scenario's duration")
+	fromProf := fs.Bool("from-profile", false, "the scenarios named by -scenarios are the profile's own (make bench-all runs them one at a time): the profile's length applies, as when none is named")
 	bin := fs.String("bin", "bin/netserver", "the netserver binary (netchild beside it)")
 	serverCPUs := fs.String("server-cpus", "0", "CPU set the server is pinned to; the harness should run on others (make bench uses taskset)")
 	scenDir := fs.String("scenario-dir", "bench/scenarios", "directory of scenario files (*.json), besides the built-ins")
@@ -88,18 +102,19 @@ func runCmd() command {
 			return fmt.Errorf("unknown profile %q (smoke, quick, full or seeds)", *profile)
 		}
 		names := list(*models)
-		if len(names) == 0 {
-			for _, e := range servers.All() {
-				names = append(names, e.Name)
-			}
-		}
 		if *url != "" {
 			names = []string{*name}
+		} else if len(names) == 0 {
+			all, err := runner.Names(*bin)
+			if err != nil {
+				return err
+			}
+			names = all
 		}
 		scNames := list(*scenarios)
 		// A scenario the profile chose runs on its own models only
 		// (Scenario.Models); one named with -scenarios on any model.
-		fromProfile := len(scNames) == 0
+		fromProfile := len(scNames) == 0 || *fromProf
 		runsOn := func(m string, sc *scenario.Scenario) bool {
 			return !fromProfile || len(sc.Models) == 0 || slices.Contains(sc.Models, m)
 		}
@@ -107,17 +122,16 @@ func runCmd() command {
 			scNames = p.scenarios
 		}
 		var scs []*scenario.Scenario
+		durations := map[string]string{} // scenario: how long, and whose length
 		for _, n := range scNames {
 			s, err := scenario.Find(*scenDir, n)
 			if err != nil {
 				return err
 			}
 			c := *s
-			if d := *duration; d > 0 {
-				c.Duration = scenario.Duration{Duration: d}
-			} else if p.duration > 0 && c.Load.Kind != scenario.Steps {
-				c.Duration = scenario.Duration{Duration: p.duration}
-			}
+			d, why := runLength(&c, *duration, p.duration, *profile, fromProfile)
+			c.Duration = scenario.Duration{Duration: d}
+			durations[c.Name] = why
 			scs = append(scs, &c)
 		}
 		reps := *repeats
@@ -158,6 +172,10 @@ func runCmd() command {
 			meta = old
 		}
 		fs.VisitAll(func(f *flag.Flag) { meta.Flags[f.Name] = f.Value.String() })
+		meta.Durations = durations
+		for _, sc := range scs {
+			fmt.Fprintf(os.Stderr, "%s: %s\n", sc.Name, durations[sc.Name])
+		}
 		if *note != "" && !slices.Contains(meta.Notes, *note) {
 			meta.Notes = append(meta.Notes, *note)
 		}
