@@ -66,10 +66,11 @@ staticcheck: $(STATICCHECK)
 unit:
 	$(GO) test -count=1 ./...
 
-# The race detector needs cgo; it runs on the packages with concurrency.
+# The race detector needs cgo; it runs on the packages with concurrency, and
+# on the models whose traits say it applies (model.Traits.Race).
 race:
 	CGO_ENABLED=1 $(GO) test -count=1 -race ./servers/httpx/... ./servers/handler/... ./bench/...
-	CGO_ENABLED=1 $(GO) test -count=1 -race -run 'TestConformance/(thread|pool|goroutine|select|epoll|epoll-multi|gnet|gnet-pool)/' ./servers/servertest/
+	CGO_ENABLED=1 $(GO) test -count=1 -race -run 'TestConformance' ./servers/servertest/
 
 # Every fuzz target: the parser's session and its differential against
 # net/http, and the game's body reader (against encoding/json) and guess

@@ -23,20 +23,26 @@ type Entry struct {
 	Name    string
 	Summary string // one line for netserver -list -v and the docs
 	New     func(model.Config) model.Model
+	Traits  model.Traits // declared by the model's package
+}
+
+// Description is the entry as netserver -list -json prints it.
+func (e Entry) Description() model.Description {
+	return model.Description{Name: e.Name, Summary: e.Summary, Traits: e.Traits}
 }
 
 var entries = []Entry{
-	{iterative.Name, "one connection at a time, blocking accept/read/write", iterative.New},
-	{fork.Name, "a process per connection (netchild started with the connection as fd 3)", fork.New},
-	{prefork.Name, "N worker processes sharing the listening socket, each iterative", prefork.New},
-	{thread.Name, "an OS thread per connection, blocking raw-socket calls", thread.New},
-	{pool.Name, "a fixed pool of workers fed by a bounded queue; full queue: 503", pool.New},
-	{goroutine.Name, "a goroutine per connection over Go's netpoller", goroutine.New},
-	{selectloop.Name, "one thread, one select(2) loop over non-blocking sockets", selectloop.New},
-	{epoll.Name, "one thread, a hand-written level-triggered epoll loop", epoll.New},
-	{epoll.MultiName, "one epoll loop per GOMAXPROCS, SO_REUSEPORT sockets", epoll.NewMulti},
-	{gnet.Name, "gnet v2 event loops, one per GOMAXPROCS", gnet.New},
-	{gnet.PoolName, "gnet loops handing CPU work to a worker pool (AMPED)", gnet.NewPool},
+	{iterative.Name, "one connection at a time, blocking accept/read/write", iterative.New, iterative.Traits()},
+	{fork.Name, "a process per connection (netchild started with the connection as fd 3)", fork.New, fork.Traits()},
+	{prefork.Name, "N worker processes sharing the listening socket, each iterative", prefork.New, prefork.Traits()},
+	{thread.Name, "an OS thread per connection, blocking raw-socket calls", thread.New, thread.Traits()},
+	{pool.Name, "a fixed pool of workers fed by a bounded queue; full queue: 503", pool.New, pool.Traits()},
+	{goroutine.Name, "a goroutine per connection over Go's netpoller", goroutine.New, goroutine.Traits()},
+	{selectloop.Name, "one thread, one select(2) loop over non-blocking sockets", selectloop.New, selectloop.Traits()},
+	{epoll.Name, "one thread, a hand-written level-triggered epoll loop", epoll.New, epoll.Traits()},
+	{epoll.MultiName, "one epoll loop per GOMAXPROCS, SO_REUSEPORT sockets", epoll.NewMulti, epoll.Traits()},
+	{gnet.Name, "gnet v2 event loops, one per GOMAXPROCS", gnet.New, gnet.Traits()},
+	{gnet.PoolName, "gnet loops handing CPU work to a worker pool (AMPED)", gnet.NewPool, gnet.Traits()},
 }
 
 // All returns every model.

@@ -35,8 +35,8 @@ func start(model string, o Options, nofile int, args ...string) (*runner.Server,
 	return runner.Start(model, runner.Options{Bin: o.Bin, CPUs: o.CPUs, NoFile: nofile, Args: args})
 }
 
-func result(model, name string) Result {
-	return Result{Model: model, Case: name, Figures: map[string]float64{}, ByDesign: Expected[model][name]}
+func result(model, name string, o Options) Result {
+	return Result{Model: model, Case: name, Figures: map[string]float64{}, ByDesign: o.Traits[model].Stress[name]}
 }
 
 func fail(r Result, err error) Result {
@@ -161,7 +161,7 @@ func settle(pid int, d time.Duration) (sample.Stat, error) {
 // stacks, which it keeps for reuse and returns only slowly; a leak grows
 // again with the second.
 func overload(model string, o Options) Result {
-	r := result(model, "overload")
+	r := result(model, "overload", o)
 	s, err := start(model, o, 0)
 	if err != nil {
 		return fail(r, err)
@@ -275,7 +275,7 @@ func orNone(s []string, none string) string {
 // never finishing, beside good clients at 50/s. The server runs with a
 // 2 s header timeout.
 func slowloris(model string, o Options) Result {
-	r := result(model, "slowloris")
+	r := result(model, "slowloris", o)
 	const headerTimeout = 2 * time.Second
 	s, err := start(model, o, 0, "-header-timeout", headerTimeout.String())
 	if err != nil {
@@ -353,7 +353,7 @@ func isTimeout(err error) bool {
 // emfile: the server with 256 descriptors and n idle connections; its CPU
 // while they are held, then whether it serves once they are gone.
 func emfile(model string, o Options) Result {
-	r := result(model, "emfile")
+	r := result(model, "emfile", o)
 	s, err := start(model, o, 256, "-idle-timeout", "1m")
 	if err != nil {
 		return fail(r, err)
@@ -430,8 +430,8 @@ func get(url string) error {
 // pidsLimit puts a fork or prefork server into a pids cgroup whose limit
 // is a little above what it uses idle, then makes 10,000 connections.
 func pidsLimit(model string, o Options) Result {
-	r := result(model, "pids")
-	if model != "fork" && model != "prefork" {
+	r := result(model, "pids", o)
+	if !o.Traits[model].Processes {
 		r.Skipped = "starts no process per connection"
 		return r
 	}
@@ -569,7 +569,7 @@ func treeTasks(pid int) ([]int, error) {
 // 2 s. Every answer that began must be complete: none cut mid-body.
 // Requests after the stop are refused, which is fine.
 func shutdown(model string, o Options) Result {
-	r := result(model, "shutdown")
+	r := result(model, "shutdown", o)
 	s, err := start(model, o, 0)
 	if err != nil {
 		return fail(r, err)
@@ -638,7 +638,7 @@ func shutdown(model string, o Options) Result {
 // of the minute's first third and its end: a Go runtime's heap and stacks
 // take a while to reach their working size, a leak keeps growing.
 func soak(model string, o Options) Result {
-	r := result(model, "soak")
+	r := result(model, "soak", o)
 	s, err := start(model, o, 0)
 	if err != nil {
 		return fail(r, err)

@@ -20,7 +20,7 @@
 //     or processes.
 //
 // A case a model fails by its design (the iterative model under slowloris)
-// is marked so, with the reason, in Expected; it is still run and
+// is marked so, with the reason, in its traits (model.Traits.Stress); it is still run and
 // measured.
 package faults
 
@@ -31,6 +31,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"netmodels/servers/model"
 )
 
 // Options of a suite run.
@@ -40,6 +42,10 @@ type Options struct {
 	Short   bool   // the CI form: shorter phases, fewer connections
 	Log     func(format string, args ...any)
 	Cgroups string // cgroup v1 root for the pids case (default /sys/fs/cgroup)
+	// Traits are the models' traits by name, as the binary describes them
+	// (runner.Traits): which cases a design fails, and whether it starts
+	// processes.
+	Traits map[string]model.Traits
 	// LogDir, when set, is where a case that fails keeps the server's
 	// whole log, as <model>-<case>.log; the result's detail names it.
 	LogDir string
@@ -121,25 +127,6 @@ var Cases = []Case{
 	{"pids", "fork/prefork under a pids limit, 10,000 connections", pidsLimit},
 	{"shutdown", "SIGTERM during a constant-rate attack", shutdown},
 	{"soak", "70% of capacity for a minute: no growth", soak},
-}
-
-// Expected are the failures each model's design predicts, by case.
-var Expected = map[string]map[string]string{
-	"iterative": {
-		"slowloris": "one connection at a time: a trickling client holds the only thread of control until its header timeout, so good clients wait behind a thousand of them",
-	},
-	"prefork": {
-		"slowloris": "16 workers, each serving one connection at a time: 16 trickling clients occupy them all until their header timeouts",
-	},
-	"fork": {
-		"slowloris": "a process per connection: every trickling connection costs a process start (about 5 ms of CPU on one core) and a process; while a thousand start, good clients time out",
-	},
-	"pool": {
-		"slowloris": "128 workers, each holding a connection: trickling clients fill the workers and the queue, and good clients are answered 503",
-	},
-	"select": {
-		"slowloris": "FD_SETSIZE: past 1024 descriptors new connections are refused with a 503, good ones included, until trickling ones time out",
-	},
 }
 
 // Table writes results as a Markdown table: one row per model, one column

@@ -1,10 +1,12 @@
 // Package runner starts a netserver model as a native process for a
 // benchmark, pinned to a CPU set, waits until it answers /healthz, and
-// stops it gracefully.
+// stops it gracefully. It knows the models only as the binary describes
+// them (Models): it imports no model's package.
 package runner
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"netmodels/servers/model"
 )
 
 // Server is a running model.
@@ -143,4 +147,42 @@ func (s *Server) Kill() {
 func Exists(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0
+}
+
+// Models returns the models the netserver binary bin serves, with the
+// traits each declares (`netserver -list -json`): the harness knows a model
+// only from what the binary says of it.
+func Models(bin string) ([]model.Description, error) {
+	out, err := exec.Command(bin, "-list", "-json").Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s -list -json: %v (make build makes it)", bin, err)
+	}
+	var ds []model.Description
+	if err := json.Unmarshal(out, &ds); err != nil {
+		return nil, fmt.Errorf("%s -list -json: %v", bin, err)
+	}
+	return ds, nil
+}
+
+// Traits returns each model's traits by name, from Models.
+func Traits(bin string) (map[string]model.Traits, error) {
+	ds, err := Models(bin)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]model.Traits, len(ds))
+	for _, d := range ds {
+		m[d.Name] = d.Traits
+	}
+	return m, nil
+}
+
+// Names returns the names of the models the binary serves, in its order.
+func Names(bin string) ([]string, error) {
+	ds, err := Models(bin)
+	var n []string
+	for _, d := range ds {
+		n = append(n, d.Name)
+	}
+	return n, err
 }

@@ -7,10 +7,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// fdSetSize is FD_SETSIZE: an fd_set is a fixed bitmap of this many bits,
+// FDSetSize is FD_SETSIZE: an fd_set is a fixed bitmap of this many bits,
 // and select(2) can't watch a descriptor at or above it. Writing past it
 // would corrupt memory in C; here add refuses it.
-const fdSetSize = 1024
+const FDSetSize = 1024
 
 // selectPoller asks the kernel with select(2), as the blog's select
 // server does: every wait copies both bitmaps into the kernel, which scans
@@ -18,7 +18,7 @@ const fdSetSize = 1024
 // again. A wait costs O(highest descriptor), however few are ready.
 type selectPoller struct {
 	read, write unix.FdSet
-	watched     [fdSetSize]bool
+	watched     [FDSetSize]bool
 	maxfd       int
 }
 
@@ -26,10 +26,10 @@ func newSelect() (Poller, error) { return &selectPoller{maxfd: -1}, nil }
 
 // ErrFDSetSize is returned by the select Poller for a descriptor that does
 // not fit an fd_set.
-var ErrFDSetSize = fmt.Errorf("descriptor at or above FD_SETSIZE (%d): select(2) can't watch it", fdSetSize)
+var ErrFDSetSize = fmt.Errorf("descriptor at or above FD_SETSIZE (%d): select(2) can't watch it", FDSetSize)
 
 func (p *selectPoller) add(fd int) error {
-	if fd >= fdSetSize {
+	if fd >= FDSetSize {
 		return ErrFDSetSize
 	}
 	p.watched[fd] = true
@@ -39,7 +39,7 @@ func (p *selectPoller) add(fd int) error {
 }
 
 func (p *selectPoller) watch(fd int, read, write bool) error {
-	if fd >= fdSetSize {
+	if fd >= FDSetSize {
 		return ErrFDSetSize
 	}
 	if read {
@@ -56,7 +56,7 @@ func (p *selectPoller) watch(fd int, read, write bool) error {
 }
 
 func (p *selectPoller) del(fd int) error {
-	if fd >= fdSetSize {
+	if fd >= FDSetSize {
 		return nil
 	}
 	p.watched[fd] = false

@@ -32,6 +32,17 @@ import (
 // Name is the model's name.
 const Name = "fork"
 
+// Traits are what the harness and the suites know of the model.
+func Traits() model.Traits {
+	return model.Traits{
+		Processes: true,
+		IdleCap:   200, IdleWhy: "a process per connection: 200 keeps the machine responsive",
+		Stress: map[string]string{
+			"slowloris": "a process per connection: every trickling connection costs a process start (about 5 ms of CPU on one core) and a process; while a thousand start, good clients time out",
+		},
+	}
+}
+
 type server struct{ cfg model.Config }
 
 // New returns the process-per-connection model.

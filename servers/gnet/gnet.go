@@ -39,6 +39,9 @@ const (
 	PoolName = "gnet-pool"
 )
 
+// Traits are what the harness and the suites know of both models.
+func Traits() model.Traits { return model.Traits{Race: true} }
+
 type server struct {
 	cfg  model.Config
 	name string

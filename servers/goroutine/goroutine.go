@@ -19,6 +19,9 @@ import (
 // Name is the model's name.
 const Name = "goroutine"
 
+// Traits are what the harness and the suites know of the model.
+func Traits() model.Traits { return model.Traits{Race: true} }
+
 type server struct{ cfg model.Config }
 
 // New returns the goroutine-per-connection model.

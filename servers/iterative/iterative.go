@@ -24,6 +24,18 @@ import (
 // Name is the model's name.
 const Name = "iterative"
 
+// Traits are what the harness and the suites know of the model.
+func Traits() model.Traits {
+	return model.Traits{
+		IdleCap: 1, IdleWhy: "serves one connection at a time",
+		Conformance: map[string]string{
+			"served_while_another_stalls": "one connection at a time by design: a stalled client holds the only thread of control until its header timeout",
+		},
+		Stress: map[string]string{
+			"slowloris": "one connection at a time: a trickling client holds the only thread of control until its header timeout, so good clients wait behind a thousand of them",
+		},
+	}
+}
 
 type server struct{ cfg model.Config }
 

@@ -75,3 +75,36 @@ func (c Config) WithDefaults() Config {
 	}
 	return c
 }
+
+// Traits are what the rest of the project must know about a model,
+// declared once in the model's own package and carried by its registry
+// entry: the harness reads them from `netserver -list -json`, the
+// conformance suite and the race run from the registry. Adding a model is
+// its package, its registry line and its traits; nothing else names it.
+type Traits struct {
+	// Processes: the model serves in child processes (fork, prefork).
+	// Its cost is its process tree's, and the reliability suite's pids
+	// case applies to it.
+	Processes bool `json:"processes"`
+	// Race: the race detector applies: the model runs concurrent code
+	// inside one process. (A model serving one connection at a time, or
+	// in other processes, gives it nothing to see.)
+	Race bool `json:"race"`
+	// IdleCap is how many idle keep-alive connections the model can hold
+	// by design, 0 for no cap below the descriptor limit; IdleWhy says why.
+	IdleCap int    `json:"idle_cap,omitempty"`
+	IdleWhy string `json:"idle_why,omitempty"`
+	// Conformance names the conformance cases the design fails, with why:
+	// they still run, asserted to fail as the design predicts.
+	Conformance map[string]string `json:"conformance,omitempty"`
+	// Stress names the reliability cases (netbench stress) the design
+	// fails, with why: they still run and are reported "by design".
+	Stress map[string]string `json:"stress,omitempty"`
+}
+
+// Description is one model as `netserver -list -json` prints it.
+type Description struct {
+	Name    string `json:"name"`
+	Summary string `json:"summary"`
+	Traits  Traits `json:"traits"`
+}

@@ -12,6 +12,7 @@ package pool
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"sync"
 
@@ -27,6 +28,17 @@ const Name = "pool"
 // DefaultWorkers is the pool's size when -workers is not set (Tomcat's
 // default is 200).
 const DefaultWorkers = 128
+
+// Traits are what the harness and the suites know of the model.
+func Traits() model.Traits {
+	return model.Traits{
+		Race:    true,
+		IdleCap: DefaultWorkers, IdleWhy: fmt.Sprintf("one connection per worker, %d workers", DefaultWorkers),
+		Stress: map[string]string{
+			"slowloris": fmt.Sprintf("%d workers, each holding a connection: trickling clients fill the workers and the queue, and good clients are answered 503", DefaultWorkers),
+		},
+	}
+}
 
 type server struct{ cfg model.Config }
 

@@ -14,6 +14,7 @@ package prefork
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"strconv"
@@ -37,6 +38,17 @@ const Name = "prefork"
 // prefork starts 5 and grows to 256; a fixed 16 keeps the model simple and
 // shows its limit (16 keep-alive clients occupy every worker).
 const DefaultWorkers = 16
+
+// Traits are what the harness and the suites know of the model.
+func Traits() model.Traits {
+	return model.Traits{
+		Processes: true,
+		IdleCap:   DefaultWorkers, IdleWhy: fmt.Sprintf("one connection per worker, %d workers", DefaultWorkers),
+		Stress: map[string]string{
+			"slowloris": fmt.Sprintf("%d workers, each serving one connection at a time: %d trickling clients occupy them all until their header timeouts", DefaultWorkers, DefaultWorkers),
+		},
+	}
+}
 
 const (
 	envChild    = "NETMODELS_CHILD"

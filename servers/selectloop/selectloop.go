@@ -13,6 +13,7 @@ package selectloop
 
 import (
 	"context"
+	"fmt"
 
 	"netmodels/servers/evloop"
 	"netmodels/servers/httpx"
@@ -21,6 +22,18 @@ import (
 
 // Name is the model's name.
 const Name = "select"
+
+// Traits are what the harness and the suites know of the model.
+func Traits() model.Traits {
+	return model.Traits{
+		Race: true,
+		// Less the descriptors the process holds before any connection.
+		IdleCap: evloop.FDSetSize - 24, IdleWhy: fmt.Sprintf("FD_SETSIZE: descriptors at or above %d are refused", evloop.FDSetSize),
+		Stress: map[string]string{
+			"slowloris": fmt.Sprintf("FD_SETSIZE: past %d descriptors new connections are refused with a 503, good ones included, until trickling ones time out", evloop.FDSetSize),
+		},
+	}
+}
 
 type server struct{ cfg model.Config }
 

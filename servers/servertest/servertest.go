@@ -3,7 +3,7 @@
 // byte-by-byte delivery, pipelining, keep-alive, HTTP/1.0, HEAD, bad input,
 // stalled peers, graceful stop) run over real TCP against a model.
 //
-// A model that can't pass a case by its nature is listed in Exceptions with
+// A model that can't pass a case by its nature names it in its traits with
 // the reason; the case then logs the reason and checks that the model fails
 // exactly the way its design predicts. Nothing is skipped.
 package servertest
@@ -35,15 +35,12 @@ const (
 	IdleTimeout   = 800 * time.Millisecond
 )
 
-// Exceptions lists, per model, the cases it fails by its nature, with why.
-var Exceptions = map[string]map[string]string{
-	"iterative": {
-		"served_while_another_stalls": "one connection at a time by design: a stalled client holds the only thread of control until its header timeout",
-	},
+// exception returns why model fails case name by design, or "": the
+// model's own traits say so (model.Traits.Conformance).
+func exception(model, name string) string {
+	e, _ := servers.Lookup(model)
+	return e.Traits.Conformance[name]
 }
-
-// exception returns why model fails case name by design, or "".
-func exception(model, name string) string { return Exceptions[model][name] }
 
 // Server is a model serving on a loopback port for a test.
 type Server struct {

@@ -18,9 +18,16 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// TestConformance runs the whole suite against every model.
+// TestConformance runs the whole suite against every model. Under the race
+// detector (make race) it runs the models whose traits say it applies:
+// the others run no concurrent code in this process for it to watch.
 func TestConformance(t *testing.T) {
 	for _, e := range servers.All() {
-		t.Run(e.Name, func(t *testing.T) { servertest.Run(t, e) })
+		t.Run(e.Name, func(t *testing.T) {
+			if raceOn && !e.Traits.Race {
+				t.Skipf("race detector: %s runs no concurrent code in this process (model.Traits.Race)", e.Name)
+			}
+			servertest.Run(t, e)
+		})
 	}
 }

@@ -30,6 +30,9 @@ import (
 // Name is the model's name.
 const Name = "thread"
 
+// Traits are what the harness and the suites know of the model.
+func Traits() model.Traits { return model.Traits{Race: true} }
+
 type server struct{ cfg model.Config }
 
 // New returns the thread-per-connection model.

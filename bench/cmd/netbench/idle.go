@@ -11,23 +11,7 @@ import (
 	"netmodels/bench/idle"
 	"netmodels/bench/runner"
 	"netmodels/bench/store"
-	"netmodels/servers"
-	"netmodels/servers/pool"
-	"netmodels/servers/prefork"
 )
-
-// idleCaps are the models that can't hold the requested number of idle
-// connections by design, with how many they can, and why.
-var idleCaps = map[string]struct {
-	n   int
-	why string
-}{
-	"iterative": {1, "serves one connection at a time"},
-	"prefork":   {prefork.DefaultWorkers, fmt.Sprintf("one connection per worker, %d workers", prefork.DefaultWorkers)},
-	"pool":      {pool.DefaultWorkers, fmt.Sprintf("one connection per worker, %d workers", pool.DefaultWorkers)},
-	"fork":      {200, "a process per connection: 200 keeps the machine responsive"},
-	"select":    {1000, "FD_SETSIZE: descriptors at or above 1024 are refused"},
-}
 
 func idleCmd() command {
 	fs := flag.NewFlagSet("idle", flag.ExitOnError)
@@ -45,10 +29,11 @@ func idleCmd() command {
 		_ = fs.Parse(args)
 		names := strings.Split(*models, ",")
 		if *models == "" {
-			names = nil
-			for _, e := range servers.All() {
-				names = append(names, e.Name)
+			all, err := runner.Names(*bin)
+			if err != nil {
+				return err
 			}
+			names = all
 		}
 		rows, err := measureIdle(names, *n, *bin, *cpus, *settle)
 		fmt.Print(idleTable(rows))
@@ -63,13 +48,18 @@ func idleCmd() command {
 }
 
 // measureIdle measures each model's memory per idle connection, n
-// connections or the model's cap.
+// connections or the model's cap (model.Traits.IdleCap, as the binary
+// describes it).
 func measureIdle(models []string, n int, bin, cpus string, settle time.Duration) ([]store.IdleRow, error) {
+	traits, err := runner.Traits(bin)
+	if err != nil {
+		return nil, err
+	}
 	var rows []store.IdleRow
 	for _, m := range models {
 		want, note := n, ""
-		if c, ok := idleCaps[m]; ok && c.n < want {
-			want, note = c.n, c.why
+		if c := traits[m]; c.IdleCap > 0 && c.IdleCap < want {
+			want, note = c.IdleCap, c.IdleWhy
 		}
 		s, err := runner.Start(m, runner.Options{Bin: bin, CPUs: cpus, Args: []string{"-idle-timeout", "10m"}})
 		if err != nil {

@@ -13,8 +13,8 @@ import (
 
 	"netmodels/bench/attack"
 	"netmodels/bench/faults"
+	"netmodels/bench/runner"
 	"netmodels/bench/store"
-	"netmodels/servers"
 )
 
 func stressCmd() command {
@@ -36,10 +36,17 @@ func stressCmd() command {
 		// a model sends before reading the request (a refusal); those are
 		// counted, not printed.
 		log.SetOutput(io.Discard)
+		traits, err := runner.Traits(*bin)
+		if err != nil {
+			return err
+		}
 		names := list(*models)
 		if len(names) == 0 {
-			for _, e := range servers.All() {
-				names = append(names, e.Name)
+			names, _ = runner.Names(*bin)
+		}
+		for _, m := range names {
+			if _, ok := traits[m]; !ok {
+				return fmt.Errorf("unknown model %q (see %s -list)", m, *bin)
 			}
 		}
 		want := list(*cases)
@@ -51,7 +58,7 @@ func stressCmd() command {
 			ServerCPUs: *cpus, HarnessCPUs: attack.Affinity()}
 		fs.VisitAll(func(f *flag.Flag) { meta.Flags[f.Name] = f.Value.String() })
 		store.Environment(meta)
-		o := faults.Options{Bin: *bin, CPUs: *cpus, Short: *short, LogDir: dir,
+		o := faults.Options{Bin: *bin, CPUs: *cpus, Short: *short, LogDir: dir, Traits: traits,
 			Log: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }}
 		var rs []faults.Result
 		unexpected := 0

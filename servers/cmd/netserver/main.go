@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
@@ -39,6 +40,7 @@ func run(args []string) int {
 	addr := fs.String("addr", "127.0.0.1:8080", "TCP address to listen on, host:port")
 	list := fs.Bool("list", false, "print the model names, one per line, and exit")
 	verbose := fs.Bool("v", false, "with -list: a line on each model")
+	asJSON := fs.Bool("json", false, "with -list: every model with its summary and traits as JSON (what netbench reads)")
 	header := fs.Duration("header-timeout", httpx.DefaultHeaderTimeout, "time a client has to send a whole request once it began (then 408 and close)")
 	idle := fs.Duration("idle-timeout", httpx.DefaultIdleTimeout, "time a keep-alive connection may sit idle between requests")
 	grace := fs.Duration("grace", 0, "graceful stop: how long answers in progress may take (default 30s)")
@@ -58,6 +60,19 @@ func run(args []string) int {
 			return 0
 		}
 		return 2
+	}
+	if *list && *asJSON {
+		var ds []model.Description
+		for _, e := range servers.All() {
+			ds = append(ds, e.Description())
+		}
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(ds); err != nil {
+			fmt.Fprintln(os.Stderr, "netserver:", err)
+			return 1
+		}
+		return 0
 	}
 	if *list {
 		for _, e := range servers.All() {

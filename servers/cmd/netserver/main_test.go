@@ -2,16 +2,19 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"netmodels/servers"
+	"netmodels/servers/model"
 )
 
 // build compiles netserver, and netchild beside it as make build does,
@@ -50,6 +53,34 @@ func TestListAndHelp(t *testing.T) {
 	}
 	if err := exec.Command(bin, "-model", "nope").Run(); err == nil {
 		t.Errorf("an unknown model did not fail")
+	}
+}
+
+// TestListJSON: -list -json describes every model with the traits its
+// package declares, which is all the harness knows of it.
+func TestListJSON(t *testing.T) {
+	out, err := exec.Command(build(t), "-list", "-json").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []model.Description
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("-list -json: %v\n%s", err, out)
+	}
+	all := servers.All()
+	if len(got) != len(all) {
+		t.Fatalf("%d models described, want %d", len(got), len(all))
+	}
+	for i, e := range all {
+		if !reflect.DeepEqual(got[i], e.Description()) {
+			t.Errorf("%s: described as %+v, want %+v", e.Name, got[i], e.Description())
+		}
+	}
+	// A trait that reached the JSON: prefork's idle cap is its workers.
+	for _, d := range got {
+		if d.Name == "prefork" && (d.Traits.IdleCap != 16 || !d.Traits.Processes) {
+			t.Errorf("prefork's traits: %+v", d.Traits)
+		}
 	}
 }
 
