@@ -19,7 +19,7 @@ func BenchmarkParseHead(b *testing.B) {
 	b.SetBytes(int64(len(helloReq)))
 	b.ReportAllocs()
 	for b.Loop() {
-		end := headEnd(helloReq, 0)
+		end := HeadEnd(helloReq, 0)
 		if err := parseHead(helloReq[:end], &req); err != nil {
 			b.Fatal(err)
 		}

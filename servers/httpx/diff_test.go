@@ -104,7 +104,7 @@ func countField(in []byte, prefix string) int {
 	head, _, _ = bytes.Cut(head, []byte("\n\n"))
 	n := 0
 	for _, l := range bytes.Split(head, []byte("\n"))[1:] {
-		if len(l) >= len(prefix) && equalFold(l[:len(prefix)], prefix) {
+		if len(l) >= len(prefix) && EqualFold(l[:len(prefix)], prefix) {
 			n++
 		}
 	}
@@ -122,7 +122,7 @@ func badFieldName(in []byte) bool {
 			continue
 		}
 		name, _, _ := bytes.Cut(l, []byte(":"))
-		if !isToken(name) {
+		if !IsToken(name) {
 			return true
 		}
 	}

@@ -45,9 +45,14 @@
 //     line must be a field line; net/http lets trailer fields end in a
 //     bare LF.
 //
-// The campaign found one difference that was a fault, now fixed: chunk
+// The campaign found three differences that were faults, now fixed. Chunk
 // lines ending in a bare LF, and trailer lines that are not fields, were
 // accepted. They are refused now, as net/http refuses them, because a
 // server that reads chunks differently from a proxy in front of it can be
-// made to see requests the proxy did not (request smuggling).
+// made to see requests the proxy did not (request smuggling). And a path
+// with a '%' not followed by two hex digits ("/%") was served; it is a
+// malformed target now (RFC 3986 §2.1), a 400 as in net/http, which leaves
+// the query as sent, as this parser does. And a trailer field's value with a
+// control in it (a bare CR) was accepted; trailer values now follow the
+// header values' rule.
 package httpx

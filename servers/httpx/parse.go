@@ -31,11 +31,11 @@ type Request struct {
 // IsHead reports whether the method is HEAD: the answer has no body.
 func (r *Request) IsHead() bool { return string(r.Method) == "HEAD" }
 
-// headEnd finds the end of a request head in buf: the index just past the
+// HeadEnd finds the end of a message head in buf: the index just past the
 // blank line that ends the header section (RFC 9112 §2.1), accepting a bare
 // LF as a line terminator (§2.2). Bytes before from were already scanned; it
 // returns -1 when the head is not complete yet.
-func headEnd(buf []byte, from int) int {
+func HeadEnd(buf []byte, from int) int {
 	for i := from; i < len(buf); i++ {
 		if buf[i] != '\n' {
 			continue
@@ -64,6 +64,9 @@ func nextLine(buf []byte) (line, rest []byte) {
 	return line, rest
 }
 
+// IsTokenChar reports whether c is a tchar (RFC 9110 §5.6.2).
+func IsTokenChar(c byte) bool { return tokenTable[c] }
+
 // tokenTable marks the tchar bytes of RFC 9110 §5.6.2.
 var tokenTable = [256]bool{
 	'!': true, '#': true, '$': true, '%': true, '&': true, '\'': true, '*': true,
@@ -77,7 +80,8 @@ var tokenTable = [256]bool{
 	's': true, 't': true, 'u': true, 'v': true, 'w': true, 'x': true, 'y': true, 'z': true,
 }
 
-func isToken(b []byte) bool {
+// IsToken reports whether b is a token (RFC 9110 §5.6.2).
+func IsToken(b []byte) bool {
 	if len(b) == 0 {
 		return false
 	}
@@ -89,9 +93,9 @@ func isToken(b []byte) bool {
 	return true
 }
 
-// equalFold compares an ASCII header name or token with a lower-case
+// EqualFold compares an ASCII header name or token with a lower-case
 // constant, without allocating.
-func equalFold(b []byte, lower string) bool {
+func EqualFold(b []byte, lower string) bool {
 	if len(b) != len(lower) {
 		return false
 	}
@@ -107,8 +111,8 @@ func equalFold(b []byte, lower string) bool {
 	return true
 }
 
-// trimOWS strips optional whitespace (SP, HTAB; RFC 9110 §5.6.3).
-func trimOWS(b []byte) []byte {
+// TrimOWS strips optional whitespace (SP, HTAB; RFC 9110 §5.6.3).
+func TrimOWS(b []byte) []byte {
 	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
 		b = b[1:]
 	}
@@ -118,8 +122,20 @@ func trimOWS(b []byte) []byte {
 	return b
 }
 
+// validValue reports whether a field value (of a header or a trailer
+// field) is free of controls: RFC 9110 §5.5 makes CR, LF and NUL invalid
+// in values; other controls except HTAB are rejected too.
+func validValue(v []byte) bool {
+	for _, c := range v {
+		if (c < ' ' && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 // parseHead parses a complete request head (request line, header fields,
-// blank line) into req. head must end with the blank line found by headEnd.
+// blank line) into req. head must end with the blank line found by HeadEnd.
 func parseHead(head []byte, req *Request) *Error {
 	*req = Request{ContentLength: -1}
 	line, rest := nextLine(head)
@@ -146,37 +162,33 @@ func parseHead(head []byte, req *Request) *Error {
 			}
 		}
 		// RFC 9112 §5.1: no whitespace between field name and colon.
-		if colon <= 0 || !isToken(line[:colon]) {
+		if colon <= 0 || !IsToken(line[:colon]) {
 			return ErrHeaderLine
 		}
-		name, value := line[:colon], trimOWS(line[colon+1:])
-		for _, c := range value {
-			// RFC 9110 §5.5: CR, LF and NUL are invalid in values; other
-			// controls except HTAB are rejected too.
-			if (c < ' ' && c != '\t') || c == 0x7f {
-				return ErrHeaderLine
-			}
+		name, value := line[:colon], TrimOWS(line[colon+1:])
+		if !validValue(value) {
+			return ErrHeaderLine
 		}
 		switch len(name) {
 		case 4:
-			if equalFold(name, "host") {
+			if EqualFold(name, "host") {
 				hosts++
 				req.Host = value
 			}
 		case 6:
-			if equalFold(name, "expect") {
-				if !equalFold(value, "100-continue") {
+			if EqualFold(name, "expect") {
+				if !EqualFold(value, "100-continue") {
 					return ErrExpect
 				}
 				req.Expect100 = true
 			}
 		case 10:
-			if equalFold(name, "connection") {
+			if EqualFold(name, "connection") {
 				parseConnection(value, req)
 			}
 		case 14:
-			if equalFold(name, "content-length") {
-				n, ok := parseContentLength(value)
+			if EqualFold(name, "content-length") {
+				n, ok := ParseLength(value)
 				if !ok || (lengths > 0 && n != req.ContentLength) {
 					return ErrContentLength
 				}
@@ -184,10 +196,10 @@ func parseHead(head []byte, req *Request) *Error {
 				req.ContentLength = n
 			}
 		case 17:
-			if equalFold(name, "transfer-encoding") {
+			if EqualFold(name, "transfer-encoding") {
 				// Only a single "chunked" coding is implemented; a list
 				// or a repeated field is a coding we don't implement.
-				if te || !equalFold(value, "chunked") {
+				if te || !EqualFold(value, "chunked") {
 					te = true
 					req.Chunked = false
 					continue
@@ -237,7 +249,7 @@ func parseRequestLine(line []byte, req *Request) *Error {
 		return ErrRequestLine
 	}
 	req.Method = line[:sp1]
-	if !isToken(req.Method) {
+	if !IsToken(req.Method) {
 		return ErrMethod
 	}
 	rest := line[sp1+1:]
@@ -301,9 +313,9 @@ func parseTarget(t []byte, req *Request) *Error {
 		// absolute-form: scheme "://" authority path-abempty [ "?" query ]
 		var rest []byte
 		switch {
-		case len(p) > 7 && equalFold(p[:7], "http://"):
+		case len(p) > 7 && EqualFold(p[:7], "http://"):
 			rest = p[7:]
-		case len(p) > 8 && equalFold(p[:8], "https://"):
+		case len(p) > 8 && EqualFold(p[:8], "https://"):
 			rest = p[8:]
 		default:
 			return ErrTarget
@@ -325,14 +337,38 @@ func parseTarget(t []byte, req *Request) *Error {
 			return nil
 		}
 	}
+	path, query := p, []byte(nil)
 	for i, c := range p {
 		if c == '?' {
-			req.Path, req.Query = p[:i], p[i+1:]
-			return nil
+			path, query = p[:i], p[i+1:]
+			break
 		}
 	}
-	req.Path = p
+	if !validEscapes(path) {
+		return ErrTarget
+	}
+	req.Path, req.Query = path, query
 	return nil
+}
+
+// validEscapes reports whether every '%' in path starts a pct-encoded
+// octet, '%' and two hex digits (RFC 3986 §2.1). The query is left as sent:
+// the handler that reads it decides.
+func validEscapes(path []byte) bool {
+	for i := 0; i < len(path); i++ {
+		if path[i] != '%' {
+			continue
+		}
+		if i+2 >= len(path) || !isHex(path[i+1]) || !isHex(path[i+2]) {
+			return false
+		}
+		i += 2
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 var rootPath = []byte("/")
@@ -345,11 +381,11 @@ func parseConnection(v []byte, req *Request) {
 		for i < len(v) && v[i] != ',' {
 			i++
 		}
-		opt := trimOWS(v[:i])
+		opt := TrimOWS(v[:i])
 		switch {
-		case equalFold(opt, "close"):
+		case EqualFold(opt, "close"):
 			req.Close = true
-		case equalFold(opt, "keep-alive"):
+		case EqualFold(opt, "keep-alive"):
 			req.KeepAlive10 = req.Minor == 0
 		}
 		if i == len(v) {
@@ -359,15 +395,24 @@ func parseConnection(v []byte, req *Request) {
 	}
 }
 
-// parseContentLength parses Content-Length = 1*DIGIT (RFC 9110 §8.6),
-// refusing signs, spaces, lists and overflow.
-func parseContentLength(v []byte) (int64, bool) {
-	if len(v) == 0 || len(v) > 18 {
+// ParseLength parses Content-Length = 1*DIGIT (RFC 9110 §8.6),
+// refusing signs, spaces, lists and overflow. Leading zeros are digits
+// like any other (net/http reads "0000000000000000000" as 0), so the cap
+// of 18 digits, which keeps n within int64, counts from the first non-zero.
+func ParseLength(v []byte) (int64, bool) {
+	if len(v) == 0 {
 		return 0, false
 	}
 	var n int64
+	digits := 0
 	for _, c := range v {
 		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if n > 0 || c != '0' {
+			digits++
+		}
+		if digits > 18 {
 			return 0, false
 		}
 		n = n*10 + int64(c-'0')
@@ -446,12 +491,12 @@ func (cs *chunkState) decode(b []byte, body *[]byte) (done bool, err *Error) {
 					return true, nil
 				}
 				// A trailer line is a field line: a token, a colon.
-				if colon := bytes.IndexByte(line, ':'); colon <= 0 || !isToken(line[:colon]) {
+				if colon := bytes.IndexByte(line, ':'); colon <= 0 || !IsToken(line[:colon]) || !validValue(line[colon+1:]) {
 					return false, ErrChunk
 				}
 				continue
 			}
-			n, ok := parseChunkSize(line)
+			n, ok := ParseChunkSize(line)
 			if !ok {
 				return false, ErrChunk
 			}
@@ -495,9 +540,9 @@ func (cs *chunkState) decode(b []byte, body *[]byte) (done bool, err *Error) {
 	return cs.phase == chunkDone, nil
 }
 
-// parseChunkSize parses chunk-size [ chunk-ext ]: hex digits, then
+// ParseChunkSize parses chunk-size [ chunk-ext ]: hex digits, then
 // optional extensions after ';', which are ignored (RFC 9112 §7.1.1).
-func parseChunkSize(line []byte) (int64, bool) {
+func ParseChunkSize(line []byte) (int64, bool) {
 	var n int64
 	i := 0
 	for ; i < len(line); i++ {
@@ -522,7 +567,7 @@ ext:
 	if i == 0 {
 		return 0, false
 	}
-	rest := trimOWS(line[i:])
+	rest := TrimOWS(line[i:])
 	if len(rest) > 0 && rest[0] != ';' {
 		return 0, false
 	}

@@ -51,6 +51,9 @@ func TestParseHeadErrors(t *testing.T) {
 		{"GET * HTTP/1.1\r\nHost: a\r\n\r\n", ErrTarget},
 		{"GET ftp://a/ HTTP/1.1\r\nHost: a\r\n\r\n", ErrTarget},
 		{"GET /a\x7f HTTP/1.1\r\nHost: a\r\n\r\n", ErrTarget},
+		{"GET /% HTTP/1.0\r\n\r\n", ErrTarget},
+		{"GET /a%4 HTTP/1.1\r\nHost: a\r\n\r\n", ErrTarget},
+		{"GET http://h/a%zz?q HTTP/1.1\r\nHost: h\r\n\r\n", ErrTarget},
 		{"GET / HTTP/1.1\r\nHost: a\r\n x\r\n\r\n", ErrObsFold},
 		{"GET / HTTP/1.1\r\nHost : a\r\n\r\n", ErrHeaderLine},
 		{"GET / HTTP/1.1\r\n: a\r\n\r\n", ErrHeaderLine},
@@ -68,7 +71,7 @@ func TestParseHeadErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		var req Request
-		end := headEnd([]byte(c.head), 0)
+		end := HeadEnd([]byte(c.head), 0)
 		if end != len(c.head) {
 			t.Fatalf("%q: head end %d, want %d", c.head, end, len(c.head))
 		}
@@ -94,6 +97,36 @@ func TestParseHeadFields(t *testing.T) {
 	}
 	if !req.IsHead() || !req.Close || req.ContentLength != -1 {
 		t.Fatalf("parsed %+v", req)
+	}
+	// Escapes are checked in the path only; the query is the handler's.
+	head = "GET /a%2Fb%c3%a9?q=%zz HTTP/1.1\r\nHost: a\r\n\r\n"
+	if err := parseHead([]byte(head), &req); err != nil {
+		t.Fatal(err)
+	}
+	if string(req.Path) != "/a%2Fb%c3%a9" || string(req.Query) != "q=%zz" {
+		t.Fatalf("parsed %+v", req)
+	}
+}
+
+func TestParseContentLength(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		n  int64
+		ok bool
+	}{
+		{"0", 0, true},
+		{"0000000000000000000000000", 0, true}, // zeros do not count to the cap
+		{"000000000000000000000012", 12, true},
+		{"999999999999999999", 999999999999999999, true},
+		{"1000000000000000000", 0, false}, // 19 significant digits
+		{"", 0, false},
+		{"1a", 0, false},
+		{"-1", 0, false},
+	} {
+		n, ok := ParseLength([]byte(c.in))
+		if n != c.n && ok || ok != c.ok {
+			t.Errorf("ParseLength(%q) = %d, %v; want %d, %v", c.in, n, ok, c.n, c.ok)
+		}
 	}
 }
 

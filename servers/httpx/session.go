@@ -39,17 +39,13 @@ type Response struct {
 // and the "Server: netmodels/<model>" line. It is safe for concurrent use.
 type Responder struct {
 	h      Handler
-	name   string
 	server []byte
 }
 
 // NewResponder returns the responder of the named model.
 func NewResponder(model string, h Handler) *Responder {
-	return &Responder{h: h, name: model, server: []byte("Server: netmodels/" + model + "\r\n")}
+	return &Responder{h: h, server: []byte("Server: netmodels/" + model + "\r\n")}
 }
-
-// Model returns the model name the responder announces.
-func (r *Responder) Model() string { return r.name }
 
 // NewSession returns the protocol state of one new connection.
 func (r *Responder) NewSession() *Session {
@@ -158,7 +154,7 @@ func (s *Session) Feed(in, out []byte) (consumed int, _ []byte, _ FeedStatus) {
 			if len(b) == 0 {
 				return pos, out, FeedMore
 			}
-			end := headEnd(b, s.scan)
+			end := HeadEnd(b, s.scan)
 			if end < 0 {
 				if len(b) > MaxHeaderBytes {
 					return pos, s.fail(out, ErrHeaderTooLarge), FeedClose
