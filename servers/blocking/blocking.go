@@ -5,13 +5,16 @@
 package blocking
 
 import (
+	"context"
 	"errors"
+	"net"
 	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"netmodels/servers/httpx"
+	"netmodels/servers/model"
 )
 
 // Stream is a connection as the loop needs it. *net.TCPConn and
@@ -190,6 +193,18 @@ func (t *Tracker[C]) Done(c C) {
 	t.wg.Done()
 }
 
+// StopOn wires the model's graceful stop to ctx: once ctx is done, Stop
+// wakes every live connection and unlisten ends the accepts. It returns the
+// Options its connections are served with (cfg's timeouts and the stop
+// flag) and the function that unwires the stop, to defer.
+func (t *Tracker[C]) StopOn(ctx context.Context, cfg model.Config, unlisten func()) (Options, func() bool) {
+	stop := context.AfterFunc(ctx, func() {
+		t.Stop()
+		unlisten()
+	})
+	return Options{HeaderTimeout: cfg.HeaderTimeout, IdleTimeout: cfg.IdleTimeout, Stopping: t.Stopping()}, stop
+}
+
 // Stop marks the stop and wakes every live connection.
 func (t *Tracker[C]) Stop() {
 	t.mu.Lock()
@@ -200,15 +215,29 @@ func (t *Tracker[C]) Stop() {
 	}
 }
 
-// Wait waits until every connection is done or the grace period passed; it
-// reports whether all were done.
-func (t *Tracker[C]) Wait(grace time.Duration) bool {
+// Wait waits until every connection is done or the grace period passed;
+// past it, it says so on log. It reports whether every one was done.
+func (t *Tracker[C]) Wait(grace time.Duration, log Logger) bool {
+	return WaitGrace(&t.wg, grace, log)
+}
+
+// Logger is where a graceful stop reports that its grace period ran out.
+type Logger interface{ Printf(string, ...any) }
+
+// WaitGrace is the one bounded wait of the blocking models' graceful stop:
+// it waits for wg or until grace has passed, whichever comes first, and
+// when the grace period ran out it says so on log. It reports whether wg
+// was done.
+func WaitGrace(wg *sync.WaitGroup, grace time.Duration, log Logger) bool {
 	done := make(chan struct{})
-	go func() { t.wg.Wait(); close(done) }()
+	go func() { wg.Wait(); close(done) }()
+	t := time.NewTimer(grace)
+	defer t.Stop()
 	select {
 	case <-done:
 		return true
-	case <-time.After(grace):
+	case <-t.C:
+		log.Printf("graceful stop: grace period (%v) over with connections still open", grace)
 		return false
 	}
 }
@@ -234,4 +263,20 @@ func Refuse(r *httpx.Responder, c Conn) {
 		}
 	}
 	_ = c.Close()
+}
+
+// RefuseFD answers 503 on a descriptor a model can't take (Refuse)
+// without holding an OS thread while it waits for the client's request:
+// the descriptor goes to Go's netpoller, so a flood of refusals parks
+// goroutines, not threads. A process that must not run out of threads
+// (the fork model's parent under a pids limit: the Go runtime dies when it
+// cannot create one) refuses this way. The descriptor is closed.
+func RefuseFD(r *httpx.Responder, fd int) {
+	f := os.NewFile(uintptr(fd), "refused")
+	c, err := net.FileConn(f) // a non-blocking duplicate
+	_ = f.Close()
+	if err != nil {
+		return // no descriptor left for the duplicate: just close
+	}
+	go Refuse(r, c.(*net.TCPConn))
 }

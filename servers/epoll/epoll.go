@@ -14,7 +14,6 @@ import (
 	"context"
 
 	"netmodels/servers/evloop"
-	"netmodels/servers/httpx"
 	"netmodels/servers/model"
 )
 
@@ -46,8 +45,5 @@ func (s *server) Name() string { return s.name }
 
 func (s *server) Serve(ctx context.Context, addr string) error {
 	cfg := s.cfg
-	return evloop.Serve(evloop.Config{
-		Responder: httpx.NewResponder(s.name, cfg.Handler), HeaderTimeout: cfg.HeaderTimeout,
-		IdleTimeout: cfg.IdleTimeout, GraceTimeout: cfg.GraceTimeout, MaxConns: cfg.MaxConns, Log: cfg.Log,
-	}, evloop.Epoll, addr, s.loops, cfg.Ready, ctx.Done())
+	return evloop.Serve(evloop.NewConfig(s.name, cfg), evloop.Epoll, addr, s.loops, cfg.Ready, ctx.Done())
 }

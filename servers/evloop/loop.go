@@ -19,7 +19,6 @@ import (
 	"container/heap"
 	"errors"
 	"log"
-	"net"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -27,6 +26,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"netmodels/servers/httpx"
+	"netmodels/servers/model"
 	"netmodels/servers/rawsock"
 )
 
@@ -90,26 +90,36 @@ type Loop struct {
 	// After a temporary accept error (EMFILE above all) the listening
 	// socket stays readable: level-triggered, it would wake the loop at
 	// once, forever. The loop stops watching it until resume, backing
-	// off from 5 ms to 1 s while the error persists.
-	acceptBackoff time.Duration
+	// off (rawsock.Backoff, as every model) while the error persists.
+	acceptBackoff rawsock.Backoff
 	resume        time.Time // zero while the listener is watched
 }
 
-// newLoop makes a loop over the non-blocking listening socket lfd.
+// newLoop makes a loop over the non-blocking listening socket lfd. The
+// loop owns p from then on: on an error p is closed, with the wake pipe.
+// The caller keeps lfd.
 func newLoop(cfg Config, p Poller, lfd int) (*Loop, error) {
 	var fds [2]int
 	if err := unix.Pipe2(fds[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
+		_ = p.close()
 		return nil, err
 	}
 	l := &Loop{cfg: cfg, p: p, lfd: lfd,
 		rbuf: make([]byte, 64<<10), wbuf: make([]byte, 0, 64<<10), wakeR: fds[0], wakeW: fds[1]}
-	if err := p.add(lfd); err != nil {
-		return nil, err
-	}
-	if err := p.add(l.wakeR); err != nil {
-		return nil, err
+	for _, fd := range []int{lfd, l.wakeR} {
+		if err := p.add(fd); err != nil {
+			l.cleanup()
+			return nil, err
+		}
 	}
 	return l, nil
+}
+
+// NewConfig is the loop configuration of the model name under cfg: what
+// select and epoll pass to Serve.
+func NewConfig(name string, cfg model.Config) Config {
+	return Config{Responder: httpx.NewResponder(name, cfg.Handler), HeaderTimeout: cfg.HeaderTimeout,
+		IdleTimeout: cfg.IdleTimeout, GraceTimeout: cfg.GraceTimeout, MaxConns: cfg.MaxConns, Log: cfg.Log}
 }
 
 // Stop asks the loop to stop gracefully; safe from any goroutine.
@@ -230,18 +240,15 @@ func (l *Loop) accept() {
 		fd, err := rawsock.Accept(l.lfd, true)
 		if err != nil {
 			if err != unix.EAGAIN && rawsock.IsTemporary(err) {
-				if l.acceptBackoff == 0 {
+				if !l.acceptBackoff.Failing() {
 					l.cfg.Log.Printf("accept: %v; pausing accepts, backing off up to 1s", err)
-					l.acceptBackoff = 5 * time.Millisecond
-				} else {
-					l.acceptBackoff = min(2*l.acceptBackoff, time.Second)
 				}
-				l.resume = l.now.Add(l.acceptBackoff)
+				l.resume = l.now.Add(l.acceptBackoff.Next())
 				_ = l.p.watch(l.lfd, false, false)
 			}
 			return
 		}
-		l.acceptBackoff = 0
+		l.acceptBackoff.Reset()
 		if l.open >= l.cfg.MaxConns {
 			l.refuse(fd, "max-conns reached")
 			continue
@@ -434,49 +441,6 @@ func (l *Loop) flush(c *conn) bool {
 	return false
 }
 
-// fireTimers completes the deferred answers that are due.
-func (l *Loop) fireTimers(now time.Time) {
-	for len(l.timers) > 0 && !l.timers[0].wake.After(now) {
-		c := heap.Pop(&l.timers).(*conn)
-		c.deferred = false
-		if l.stopping.Load() {
-			c.sess.Drain()
-		}
-		out, closeAfter := c.sess.Complete(l.wbuf[:0])
-		l.queue(c, out)
-		if closeAfter {
-			c.closing = true
-			l.flush(c)
-			continue
-		}
-		if !l.flush(c) {
-			continue
-		}
-		_ = l.p.watch(c.fd, true, false)
-		if len(c.in) > 0 {
-			// Pipelined requests that waited behind the deferred one.
-			in := c.in
-			l.serve(c, in)
-		} else {
-			c.deadline = now.Add(l.cfg.IdleTimeout)
-		}
-	}
-}
-
-// sweep closes connections past their deadline; a stalled request is
-// answered 408 first.
-func (l *Loop) sweep(now time.Time) {
-	for _, c := range l.conns {
-		if c == nil || c.deadline.IsZero() || now.Before(c.deadline) {
-			continue
-		}
-		if len(c.in) > 0 && len(c.out) == 0 {
-			_, _ = unix.Write(c.fd, c.sess.AppendError(l.wbuf[:0], httpx.ErrRequestTimeout))
-		}
-		l.close(c)
-	}
-}
-
 func (l *Loop) close(c *conn) {
 	if c.fd >= len(l.conns) || l.conns[c.fd] != c {
 		return
@@ -488,81 +452,4 @@ func (l *Loop) close(c *conn) {
 	unix.Close(c.fd)
 	l.conns[c.fd] = nil
 	l.open--
-}
-
-// timerHeap orders deferred connections by wake time.
-type timerHeap []*conn
-
-func (h timerHeap) Len() int           { return len(h) }
-func (h timerHeap) Less(i, j int) bool { return h[i].wake.Before(h[j].wake) }
-func (h timerHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].idx, h[j].idx = i, j
-}
-func (h *timerHeap) Push(x any) {
-	c := x.(*conn)
-	c.idx = len(*h)
-	*h = append(*h, c)
-}
-func (h *timerHeap) Pop() any {
-	old := *h
-	c := old[len(old)-1]
-	old[len(old)-1] = nil
-	c.idx = -1
-	*h = old[:len(old)-1]
-	return c
-}
-
-// Serve listens on addr and runs loops over it until stop is closed: one
-// loop, or n loops each with its own SO_REUSEPORT socket and goroutine.
-func Serve(cfg Config, newPoller func() (Poller, error), addr string, n int, ready func(net.Addr), stop <-chan struct{}) error {
-	var loops []*Loop
-	defer func() {
-		for _, l := range loops {
-			unix.Close(l.lfd)
-		}
-	}()
-	var bound net.Addr
-	for i := 0; i < n; i++ {
-		a := addr
-		if bound != nil {
-			a = bound.String() // the other loops share the first one's port
-		}
-		lfd, b, err := rawsock.Listen(a, rawsock.Options{Nonblock: true, ReusePort: n > 1})
-		if err != nil {
-			return err
-		}
-		if bound == nil {
-			bound = b
-		}
-		p, err := newPoller()
-		if err != nil {
-			unix.Close(lfd)
-			return err
-		}
-		l, err := newLoop(cfg, p, lfd)
-		if err != nil {
-			unix.Close(lfd)
-			return err
-		}
-		loops = append(loops, l)
-	}
-	errc := make(chan error, n)
-	for _, l := range loops {
-		go func() { errc <- l.Run() }()
-	}
-	ready(bound)
-	go func() {
-		<-stop
-		for _, l := range loops {
-			l.Stop()
-		}
-	}()
-	var first error
-	for range loops {
-		if err := <-errc; err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
 }

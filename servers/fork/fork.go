@@ -22,6 +22,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"netmodels/servers/blocking"
 	"netmodels/servers/fork/child"
 	"netmodels/servers/httpx"
 	"netmodels/servers/model"
@@ -82,7 +83,7 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 	var failing bool
 	err = ln.AcceptLoop(&stopping, cfg.Log, func(fd int) {
 		if g.Len() >= cfg.MaxConns {
-			rawsock.Refuse(r, fd)
+			blocking.RefuseFD(r, fd)
 			return
 		}
 		if _, err := g.Start(fd); err != nil {
@@ -90,7 +91,7 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 				cfg.Log.Printf("fork: %v; answering 503 until it passes", err)
 				failing = true
 			}
-			rawsock.Refuse(r, fd)
+			blocking.RefuseFD(r, fd)
 			return
 		}
 		failing = false

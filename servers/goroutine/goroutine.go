@@ -37,12 +37,8 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 	}
 	r := httpx.NewResponder(Name, cfg.Handler)
 	tr := blocking.NewTracker(func(c *net.TCPConn) { _ = c.CloseRead() })
-	stop := context.AfterFunc(ctx, func() {
-		tr.Stop()
-		ln.Close()
-	})
+	opts, stop := tr.StopOn(ctx, cfg, func() { ln.Close() })
 	defer stop()
-	opts := blocking.Options{HeaderTimeout: cfg.HeaderTimeout, IdleTimeout: cfg.IdleTimeout, Stopping: tr.Stopping()}
 	cfg.Ready(ln.Addr())
 	err = rawsock.AcceptNet(ln, tr.Stopping(), cfg.Log, func(c *net.TCPConn) {
 		if !tr.Add(c) {
@@ -55,8 +51,6 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 			c.Close()
 		}()
 	})
-	if !tr.Wait(cfg.GraceTimeout) {
-		cfg.Log.Printf("graceful stop: grace period over with connections still open")
-	}
+	tr.Wait(cfg.GraceTimeout, cfg.Log)
 	return err
 }

@@ -57,26 +57,37 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 
 // ServeFD runs the iterative loop on the blocking listening socket lfd
 // until ctx is done. The prefork model's workers run it on their shared
-// socket.
+// socket. After the stop it waits for the answer in progress within the
+// grace period, like every model; past it, it returns while that answer
+// goes on, and the loop ends without touching lfd again.
 func ServeFD(ctx context.Context, lfd int, r *httpx.Responder, cfg model.Config) error {
 	tr := blocking.NewTracker(rawsock.ShutdownRead)
-	stop := context.AfterFunc(ctx, func() {
-		tr.Stop()
-		rawsock.ShutdownRead(lfd)
-	})
+	opts, stop := tr.StopOn(ctx, cfg, func() { rawsock.ShutdownRead(lfd) })
 	defer stop()
-	opts := blocking.Options{HeaderTimeout: cfg.HeaderTimeout, IdleTimeout: cfg.IdleTimeout, Stopping: tr.Stopping()}
 	// One connection at a time: one session and one conn serve them all,
 	// so the loop allocates nothing per connection.
 	s := r.NewSession()
 	var c fdconn.Conn
-	return rawsock.AcceptLoop(lfd, tr.Stopping(), cfg.Log, func(fd int) {
-		if tr.Add(fd) {
-			c = fdconn.Conn{FD: fd}
-			s.Reset()
-			_ = blocking.Serve(&c, s, opts)
-			tr.Done(fd)
-		}
-		unix.Close(fd)
-	})
+	done := make(chan error, 1)
+	go func() {
+		done <- rawsock.AcceptLoop(lfd, tr.Stopping(), cfg.Log, func(fd int) {
+			if tr.Add(fd) {
+				c = fdconn.Conn{FD: fd}
+				s.Reset()
+				_ = blocking.Serve(&c, s, opts)
+				tr.Done(fd)
+			}
+			unix.Close(fd)
+		})
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	if tr.Wait(cfg.GraceTimeout, cfg.Log) {
+		// Nothing in progress: the loop returns at its next accept.
+		return <-done
+	}
+	return nil
 }

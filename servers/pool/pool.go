@@ -60,12 +60,8 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 	}
 	r := httpx.NewResponder(Name, cfg.Handler)
 	tr := blocking.NewTracker(func(c *net.TCPConn) { _ = c.CloseRead() })
-	stop := context.AfterFunc(ctx, func() {
-		tr.Stop()
-		ln.Close()
-	})
+	opts, stop := tr.StopOn(ctx, cfg, func() { ln.Close() })
 	defer stop()
-	opts := blocking.Options{HeaderTimeout: cfg.HeaderTimeout, IdleTimeout: cfg.IdleTimeout, Stopping: tr.Stopping()}
 	queue := make(chan *net.TCPConn, cfg.Queue)
 	var workers sync.WaitGroup
 	for i := 0; i < cfg.Workers; i++ {
@@ -92,6 +88,8 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 		}
 	})
 	close(queue)
-	workers.Wait()
+	// Workers answer what was queued before the stop, each with a close,
+	// within the grace period like every blocking model.
+	blocking.WaitGrace(&workers, cfg.GraceTimeout, cfg.Log)
 	return err
 }

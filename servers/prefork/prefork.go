@@ -18,7 +18,6 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -50,12 +49,6 @@ func Traits() model.Traits {
 	}
 }
 
-const (
-	envChild    = "NETMODELS_CHILD"
-	envSettings = "NETMODELS_PREFORK"
-	marker      = "prefork"
-)
-
 type server struct{ cfg model.Config }
 
 // New returns the prefork model.
@@ -79,8 +72,7 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 		return err
 	}
 	defer unix.Close(lfd)
-	env := append(os.Environ(), envChild+"="+marker,
-		envSettings+"="+cfg.HeaderTimeout.String()+","+cfg.IdleTimeout.String())
+	env := procs.Child{Role: Name, Header: cfg.HeaderTimeout, Idle: cfg.IdleTimeout}.Env(os.Environ())
 	g, err := procs.NewGroup("", env)
 	if err != nil {
 		return err
@@ -131,16 +123,16 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 }
 
 // IsWorker reports whether this process is a prefork worker.
-func IsWorker() bool { return os.Getenv(envChild) == marker }
+func IsWorker() bool {
+	c, ok := procs.ThisChild()
+	return ok && c.Role == Name
+}
 
 // RunWorker runs this process as a worker on the listening socket at
 // descriptor 3 and returns the exit code. SIGTERM stops it gracefully.
 func RunWorker(h httpx.Handler, log interface{ Printf(string, ...any) }) int {
-	cfg := model.Config{Handler: h}
-	header, idle, _ := strings.Cut(os.Getenv(envSettings), ",")
-	cfg.HeaderTimeout, _ = time.ParseDuration(header)
-	cfg.IdleTimeout, _ = time.ParseDuration(idle)
-	cfg = cfg.WithDefaults()
+	c, _ := procs.ThisChild()
+	cfg := model.Config{Handler: h, HeaderTimeout: c.Header, IdleTimeout: c.Idle}.WithDefaults()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	if err := iterative.ServeFD(ctx, 3, httpx.NewResponder(Name, h), cfg); err != nil {

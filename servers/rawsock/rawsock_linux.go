@@ -14,9 +14,6 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
-
-	"netmodels/servers/blocking"
-	"netmodels/servers/httpx"
 )
 
 // Options of Listen.
@@ -144,18 +141,28 @@ func IsTemporary(err error) bool {
 	return false
 }
 
-// Backoff is the pause after a temporary accept error: 5 ms doubling to 1 s,
-// reset by a success. It keeps EMFILE from spinning a core.
+// Backoff is the pause after a temporary accept error, the one policy of
+// every model: 5 ms doubling to 1 s, reset by a success. It keeps EMFILE
+// from spinning a core. A blocking loop sleeps it (Wait); an event loop,
+// which must not sleep, stops watching its listener for Next.
 type Backoff struct{ d time.Duration }
 
-// Wait sleeps and doubles the next pause.
-func (b *Backoff) Wait() {
+// Next returns the pause to take now and doubles the one after.
+func (b *Backoff) Next() time.Duration {
 	if b.d == 0 {
 		b.d = 5 * time.Millisecond
 	}
-	time.Sleep(b.d)
+	d := b.d
 	b.d = min(2*b.d, time.Second)
+	return d
 }
+
+// Wait sleeps the pause Next returns.
+func (b *Backoff) Wait() { time.Sleep(b.Next()) }
+
+// Failing reports whether a failure has not been followed by a success
+// yet: a burst of errors is logged once, when it begins.
+func (b *Backoff) Failing() bool { return b.d != 0 }
 
 // Reset forgets earlier failures.
 func (b *Backoff) Reset() { b.d = 0 }
@@ -171,81 +178,60 @@ func ShutdownRead(fd int) { _ = unix.Shutdown(fd, unix.SHUT_RD) }
 // set. Temporary errors (EMFILE above all) are logged once per burst and
 // backed off, never spun on.
 func AcceptLoop(lfd int, stopping *atomic.Bool, logger *log.Logger, serve func(fd int)) error {
-	return acceptLoop(func() (int, error) { return Accept(lfd, false) }, stopping, logger, serve)
+	return acceptLoop(func() (int, error) { return Accept(lfd, false) }, closeFD, stopping, logger, serve)
 }
 
-// acceptLoop is AcceptLoop over any accept.
-func acceptLoop(accept func() (int, error), stopping *atomic.Bool, logger *log.Logger, serve func(fd int)) error {
+// AcceptNet is AcceptLoop over a Go net.Listener: it ends when the
+// listener is closed while stopping is set.
+func AcceptNet(ln net.Listener, stopping *atomic.Bool, logger *log.Logger, serve func(*net.TCPConn)) error {
+	return acceptLoop(func() (*net.TCPConn, error) {
+		c, err := ln.Accept()
+		if err != nil {
+			return nil, err
+		}
+		return c.(*net.TCPConn), nil
+	}, func(c *net.TCPConn) { c.Close() }, stopping, logger, serve)
+}
+
+func closeFD(fd int) { unix.Close(fd) }
+
+// acceptLoop is every blocking model's accept loop, over an accept that
+// returns a descriptor or a Go connection: a stop ends it, a temporary
+// error backs off (logged once per burst), any other error is returned.
+func acceptLoop[C any](accept func() (C, error), closeC func(C), stopping *atomic.Bool, logger *log.Logger, serve func(C)) error {
 	var bo Backoff
-	failing := false
 	for {
-		fd, err := accept()
+		c, err := accept()
 		// EINVAL: the socket no longer listens; a stop shut it down (in
 		// prefork, a sibling worker's stop: the socket is shared).
-		if stopping.Load() || err == unix.EINVAL {
+		if stopping.Load() || errors.Is(err, unix.EINVAL) {
 			if err == nil {
-				unix.Close(fd)
+				closeC(c)
 			}
 			return nil
 		}
 		if err != nil {
-			if IsTemporary(err) {
-				if !failing {
+			var errno syscall.Errno
+			if errors.As(err, &errno) && IsTemporary(errno) {
+				if !bo.Failing() {
 					logger.Printf("accept: %v; backing off until it passes", err)
-					failing = true
 				}
 				bo.Wait()
 				continue
 			}
 			return os.NewSyscallError("accept", err)
 		}
-		if failing {
+		if bo.Failing() {
 			logger.Printf("accept: recovered")
-			failing = false
 		}
 		bo.Reset()
-		serve(fd)
-	}
-}
-
-// AcceptNet accepts connections from a Go net.Listener and calls serve for
-// each, until the listener is closed while stopping is set. Temporary
-// errors (EMFILE above all) are logged and backed off, never spun on.
-func AcceptNet(ln net.Listener, stopping *atomic.Bool, logger *log.Logger, serve func(*net.TCPConn)) error {
-	var bo Backoff
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			if stopping.Load() {
-				return nil
-			}
-			var se syscall.Errno
-			if errors.As(err, &se) && IsTemporary(se) {
-				logger.Printf("accept: %v; backing off", err)
-				bo.Wait()
-				continue
-			}
-			return err
+		serve(c)
+		// A stop while c was served: return before accepting again, so a
+		// caller whose grace period ran out may close the socket under us.
+		if stopping.Load() {
+			return nil
 		}
-		bo.Reset()
-		serve(c.(*net.TCPConn))
 	}
-}
-
-// Refuse answers 503 on a descriptor a model can't take (blocking.Refuse)
-// without holding an OS thread while it waits for the client's request:
-// the descriptor goes to Go's netpoller, so a flood of refusals parks
-// goroutines, not threads. A process that must not run out of threads
-// (the fork model's parent under a pids limit: the Go runtime dies when it
-// cannot create one) refuses this way. The descriptor is closed.
-func Refuse(r *httpx.Responder, fd int) {
-	f := os.NewFile(uintptr(fd), "refused")
-	c, err := net.FileConn(f) // a non-blocking duplicate
-	_ = f.Close()
-	if err != nil {
-		return // no descriptor left for the duplicate: just close
-	}
-	go blocking.Refuse(r, c.(*net.TCPConn))
 }
 
 // PollListener is a listening socket whose accept waits in Go's netpoller,
@@ -302,5 +288,5 @@ func (l *PollListener) Close() error { return l.f.Close() }
 // AcceptLoop is the package's AcceptLoop over the poll listener: it ends
 // when Stop wakes it while stopping is set.
 func (l *PollListener) AcceptLoop(stopping *atomic.Bool, logger *log.Logger, serve func(fd int)) error {
-	return acceptLoop(func() (int, error) { return l.Accept(false) }, stopping, logger, serve)
+	return acceptLoop(func() (int, error) { return l.Accept(false) }, closeFD, stopping, logger, serve)
 }

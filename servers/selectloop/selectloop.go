@@ -16,7 +16,6 @@ import (
 	"fmt"
 
 	"netmodels/servers/evloop"
-	"netmodels/servers/httpx"
 	"netmodels/servers/model"
 )
 
@@ -44,8 +43,5 @@ func (s *server) Name() string { return Name }
 
 func (s *server) Serve(ctx context.Context, addr string) error {
 	cfg := s.cfg
-	return evloop.Serve(evloop.Config{
-		Responder: httpx.NewResponder(Name, cfg.Handler), HeaderTimeout: cfg.HeaderTimeout,
-		IdleTimeout: cfg.IdleTimeout, GraceTimeout: cfg.GraceTimeout, MaxConns: cfg.MaxConns, Log: cfg.Log,
-	}, evloop.Select, addr, 1, cfg.Ready, ctx.Done())
+	return evloop.Serve(evloop.NewConfig(Name, cfg), evloop.Select, addr, 1, cfg.Ready, ctx.Done())
 }

@@ -111,7 +111,7 @@ func Run(t *testing.T, e servers.Entry) {
 			if why := exception(e.Name, c.Name); why != "" {
 				t.Logf("fails by design, checked as such: %s", why)
 			}
-			s := Start(t, e, model.Config{})
+			s := Start(t, e, c.Config)
 			c.Run(t, s)
 		})
 	}
@@ -119,8 +119,9 @@ func Run(t *testing.T, e servers.Entry) {
 
 // Case is one conformance case.
 type Case struct {
-	Name string
-	Run  func(t *testing.T, s *Server)
+	Name   string
+	Run    func(t *testing.T, s *Server)
+	Config model.Config // settings the case needs; zero fields take Start's
 }
 
 // Client is a raw TCP client that writes bytes and reads answers with
@@ -283,7 +284,7 @@ func checkHeaders(t *testing.T, s *Server, a *Answer) {
 var Cases = append(coreCases, gameCases...)
 
 var coreCases = []Case{
-	{"hello", func(t *testing.T, s *Server) {
+	{Name: "hello", Run: func(t *testing.T, s *Server) {
 		for _, p := range []string{"/", "/hello"} {
 			a := roundTrip(t, s, Get(p), "GET")
 			a.Check(t, 200, "hello\n")
@@ -296,10 +297,10 @@ var coreCases = []Case{
 			}
 		}
 	}},
-	{"healthz", func(t *testing.T, s *Server) {
+	{Name: "healthz", Run: func(t *testing.T, s *Server) {
 		roundTrip(t, s, Get("/healthz"), "GET").Check(t, 200, "ok\n")
 	}},
-	{"sort_algorithms", func(t *testing.T, s *Server) {
+	{Name: "sort_algorithms", Run: func(t *testing.T, s *Server) {
 		c := Dial(t, s)
 		for _, algo := range []string{"builtin", "bubble", "heap", "linear"} {
 			// 3000 values below 8: the largest, 7, is drawn almost surely
@@ -326,7 +327,7 @@ var coreCases = []Case{
 			t.Fatalf("defaults: %+v", got)
 		}
 	}},
-	{"seed_aliases", func(t *testing.T, s *Server) {
+	{Name: "seed_aliases", Run: func(t *testing.T, s *Server) {
 		c := Dial(t, s)
 		for _, p := range []string{"/test/normal_sort/", "/test/bubble_sort/", "/test/priority_queue/"} {
 			c.Send(Get(p))
@@ -338,7 +339,7 @@ var coreCases = []Case{
 			}
 		}
 	}},
-	{"sleep", func(t *testing.T, s *Server) {
+	{Name: "sleep", Run: func(t *testing.T, s *Server) {
 		start := time.Now()
 		a := roundTrip(t, s, Get("/sleep?ms=60"), "GET")
 		a.Check(t, 200, `{"slept_ms":60}`)
@@ -347,7 +348,7 @@ var coreCases = []Case{
 		}
 		roundTrip(t, s, Get("/sleep?ms=0"), "GET").Check(t, 200, `{"slept_ms":0}`)
 	}},
-	{"head", func(t *testing.T, s *Server) {
+	{Name: "head", Run: func(t *testing.T, s *Server) {
 		c := Dial(t, s)
 		// HEAD then GET on one connection: a body after the HEAD answer
 		// would be read as the GET's status line and fail.
@@ -362,12 +363,12 @@ var coreCases = []Case{
 		c.Read("HEAD").Check(t, 200, "")
 		c.Read("GET").Check(t, 200, "hello\n")
 	}},
-	{"not_found", func(t *testing.T, s *Server) {
+	{Name: "not_found", Run: func(t *testing.T, s *Server) {
 		for _, p := range []string{"/nope", "/sort", "/sort/", "/test/normal_sort", "/hello/"} {
 			roundTrip(t, s, Get(p), "GET").CheckError(t, 404, false)
 		}
 	}},
-	{"method_not_allowed", func(t *testing.T, s *Server) {
+	{Name: "method_not_allowed", Run: func(t *testing.T, s *Server) {
 		c := Dial(t, s)
 		for _, m := range []string{"POST", "PUT", "DELETE", "OPTIONS", "BREW"} {
 			c.Send(m + " /hello HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
@@ -380,7 +381,7 @@ var coreCases = []Case{
 		c.Send(Get("/hello"))
 		c.Read("GET").Check(t, 200, "hello\n")
 	}},
-	{"bad_parameters", func(t *testing.T, s *Server) {
+	{Name: "bad_parameters", Run: func(t *testing.T, s *Server) {
 		c := Dial(t, s)
 		for _, p := range []string{
 			"/sort/builtin?n=0", "/sort/builtin?n=100001", "/sort/builtin?n=abc", "/sort/builtin?n=",
@@ -393,7 +394,7 @@ var coreCases = []Case{
 		c.Send(Get("/sort/builtin?n=100000&max=1000000000"))
 		c.Read("GET").Check(t, 200, "")
 	}},
-	{"keep_alive_reuse", func(t *testing.T, s *Server) {
+	{Name: "keep_alive_reuse", Run: func(t *testing.T, s *Server) {
 		c := Dial(t, s)
 		for i := 0; i < 5; i++ {
 			c.Send(Get("/hello"))
@@ -403,7 +404,7 @@ var coreCases = []Case{
 		c.Send(Get("/hello"))
 		c.Read("GET").Check(t, 200, "hello\n")
 	}},
-	{"connection_close", func(t *testing.T, s *Server) {
+	{Name: "connection_close", Run: func(t *testing.T, s *Server) {
 		c := Dial(t, s)
 		c.Send("GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
 		a := c.Read("GET")
@@ -413,7 +414,7 @@ var coreCases = []Case{
 		}
 		c.ExpectEOF(time.Second)
 	}},
-	{"http10", func(t *testing.T, s *Server) {
+	{Name: "http10", Run: func(t *testing.T, s *Server) {
 		c := Dial(t, s)
 		c.Send("GET /hello HTTP/1.0\r\n\r\n")
 		c.Read("GET").Check(t, 200, "hello\n")
@@ -430,7 +431,7 @@ var coreCases = []Case{
 		// A higher HTTP/1.x minor version is served as HTTP/1.1.
 		roundTrip(t, s, "GET /hello HTTP/1.7\r\nHost: t\r\n\r\n", "GET").Check(t, 200, "hello\n")
 	}},
-	{"pipelining", func(t *testing.T, s *Server) {
+	{Name: "pipelining", Run: func(t *testing.T, s *Server) {
 		c := Dial(t, s)
 		paths := []string{"/hello", "/sort/linear?n=10&max=2", "/sleep?ms=20", "/healthz", "/nope",
 			"/test/normal_sort/", "/sleep?ms=1", "/hello"}
@@ -461,7 +462,7 @@ var coreCases = []Case{
 			}
 		}
 	}},
-	{"byte_by_byte", func(t *testing.T, s *Server) {
+	{Name: "byte_by_byte", Run: func(t *testing.T, s *Server) {
 		c := Dial(t, s)
 		req := "GET /sort/linear?n=5&max=2 HTTP/1.1\r\nHost: t\r\nX-Pad: abc\r\n\r\n" + Get("/hello")
 		for i := 0; i < len(req); i++ {
@@ -471,14 +472,14 @@ var coreCases = []Case{
 		c.Read("GET").Check(t, 200, `{"algo":"linear","n":5,"max":2,"top":1}`)
 		c.Read("GET").Check(t, 200, "hello\n")
 	}},
-	{"leading_empty_lines", func(t *testing.T, s *Server) {
+	{Name: "leading_empty_lines", Run: func(t *testing.T, s *Server) {
 		roundTrip(t, s, "\r\n\r\n"+Get("/hello"), "GET").Check(t, 200, "hello\n")
 	}},
-	{"absolute_form", func(t *testing.T, s *Server) {
+	{Name: "absolute_form", Run: func(t *testing.T, s *Server) {
 		roundTrip(t, s, "GET http://example.com/hello HTTP/1.1\r\nHost: example.com\r\n\r\n", "GET").Check(t, 200, "hello\n")
 		roundTrip(t, s, "GET http://example.com HTTP/1.1\r\nHost: example.com\r\n\r\n", "GET").Check(t, 200, "hello\n")
 	}},
-	{"content_length_body", func(t *testing.T, s *Server) {
+	{Name: "content_length_body", Run: func(t *testing.T, s *Server) {
 		c := Dial(t, s)
 		c.Send("GET /hello HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello world" + Get("/healthz"))
 		c.Read("GET").Check(t, 200, "hello\n")
@@ -493,7 +494,7 @@ var coreCases = []Case{
 		c.Send(Get("/healthz"))
 		c.Read("GET").Check(t, 200, "ok\n")
 	}},
-	{"chunked_body", func(t *testing.T, s *Server) {
+	{Name: "chunked_body", Run: func(t *testing.T, s *Server) {
 		c := Dial(t, s)
 		c.Send("GET /hello HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n" +
 			"5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nTrailer: x\r\n\r\n" + Get("/healthz"))
@@ -508,7 +509,7 @@ var coreCases = []Case{
 		}
 		c.Read("GET").Check(t, 200, "hello\n")
 	}},
-	{"expect_continue", func(t *testing.T, s *Server) {
+	{Name: "expect_continue", Run: func(t *testing.T, s *Server) {
 		c := Dial(t, s)
 		c.Send("GET /hello HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
 		a := c.Read("GET")
@@ -517,7 +518,7 @@ var coreCases = []Case{
 		c.Read("GET").Check(t, 200, "hello\n")
 		roundTrip(t, s, "GET /hello HTTP/1.1\r\nHost: t\r\nExpect: teapot\r\n\r\n", "GET").CheckError(t, 417, true)
 	}},
-	{"malformed_requests", func(t *testing.T, s *Server) {
+	{Name: "malformed_requests", Run: func(t *testing.T, s *Server) {
 		for _, req := range []string{
 			"GET/hello HTTP/1.1\r\nHost: t\r\n\r\n",
 			"GET /hello http/1.1\r\nHost: t\r\n\r\n",
@@ -545,11 +546,11 @@ var coreCases = []Case{
 			c.ExpectEOF(time.Second)
 		}
 	}},
-	{"unsupported_coding", func(t *testing.T, s *Server) {
+	{Name: "unsupported_coding", Run: func(t *testing.T, s *Server) {
 		a := roundTrip(t, s, "GET /hello HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", "GET")
 		a.CheckError(t, 501, true)
 	}},
-	{"unsupported_versions", func(t *testing.T, s *Server) {
+	{Name: "unsupported_versions", Run: func(t *testing.T, s *Server) {
 		for _, req := range []string{
 			"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
 			"GET /hello HTTP/2.0\r\nHost: t\r\n\r\n",
@@ -563,7 +564,7 @@ var coreCases = []Case{
 			c.ExpectEOF(time.Second)
 		}
 	}},
-	{"header_too_large", func(t *testing.T, s *Server) {
+	{Name: "header_too_large", Run: func(t *testing.T, s *Server) {
 		c := Dial(t, s)
 		c.Send("GET /hello HTTP/1.1\r\nHost: t\r\nX-Big: " + strings.Repeat("a", 9000) + "\r\n\r\n")
 		c.Read("GET").CheckError(t, 431, true)
@@ -572,7 +573,7 @@ var coreCases = []Case{
 		pad := 8192 - len("GET /hello HTTP/1.1\r\nHost: t\r\nX-Big: \r\n\r\n")
 		roundTrip(t, s, "GET /hello HTTP/1.1\r\nHost: t\r\nX-Big: "+strings.Repeat("a", pad)+"\r\n\r\n", "GET").Check(t, 200, "hello\n")
 	}},
-	{"body_too_large", func(t *testing.T, s *Server) {
+	{Name: "body_too_large", Run: func(t *testing.T, s *Server) {
 		c := Dial(t, s)
 		c.Send("GET /hello HTTP/1.1\r\nHost: t\r\nContent-Length: 1048577\r\n\r\n")
 		c.Read("GET").CheckError(t, 413, true)
@@ -592,7 +593,7 @@ var coreCases = []Case{
 		c.Send("GET /hello HTTP/1.1\r\nHost: t\r\nContent-Length: 1048576\r\n\r\n" + strings.Repeat("b", 1<<20))
 		c.Read("GET").Check(t, 200, "hello\n")
 	}},
-	{"stalled_request_times_out", func(t *testing.T, s *Server) {
+	{Name: "stalled_request_times_out", Run: func(t *testing.T, s *Server) {
 		c := Dial(t, s)
 		start := time.Now()
 		c.Send("GET /hello HTTP/1.1\r\nHost: t\r\n")
@@ -614,7 +615,7 @@ var coreCases = []Case{
 			t.Fatalf("a trickling client was still connected after %v", 4*HeaderTimeout)
 		}
 	}},
-	{"idle_connection_closes", func(t *testing.T, s *Server) {
+	{Name: "idle_connection_closes", Run: func(t *testing.T, s *Server) {
 		c := Dial(t, s)
 		c.Send(Get("/hello"))
 		c.Read("GET").Check(t, 200, "hello\n")
@@ -624,7 +625,7 @@ var coreCases = []Case{
 			t.Fatalf("idle connection closed after %v; idle timeout is %v", d, IdleTimeout)
 		}
 	}},
-	{"served_while_another_stalls", func(t *testing.T, s *Server) {
+	{Name: "served_while_another_stalls", Run: func(t *testing.T, s *Server) {
 		stalled := Dial(t, s)
 		stalled.Send("GET /hello HTTP/1.1\r\n")
 		time.Sleep(20 * time.Millisecond)
@@ -645,7 +646,7 @@ var coreCases = []Case{
 			t.Fatalf("served after %v: the stalled client held it", d)
 		}
 	}},
-	{"concurrent_clients", func(t *testing.T, s *Server) {
+	{Name: "concurrent_clients", Run: func(t *testing.T, s *Server) {
 		var wg sync.WaitGroup
 		errs := make(chan error, 40)
 		for i := 0; i < 40; i++ {
@@ -689,7 +690,7 @@ var coreCases = []Case{
 			t.Fatal(err)
 		}
 	}},
-	{"graceful_stop_in_flight", func(t *testing.T, s *Server) {
+	{Name: "graceful_stop_in_flight", Run: func(t *testing.T, s *Server) {
 		c := Dial(t, s)
 		c.Send(Get("/sleep?ms=300"))
 		time.Sleep(100 * time.Millisecond)
@@ -711,7 +712,19 @@ var coreCases = []Case{
 			t.Errorf("still accepting after the stop")
 		}
 	}},
-	{"graceful_stop_idle", func(t *testing.T, s *Server) {
+	{Name: "graceful_stop_bounded", Config: model.Config{GraceTimeout: 300 * time.Millisecond}, Run: func(t *testing.T, s *Server) {
+		// An answer that outlasts the grace period must not hold the stop:
+		// Serve returns once the grace period is over, whatever the answer.
+		c := Dial(t, s)
+		c.Send(Get("/sleep?ms=8000"))
+		time.Sleep(100 * time.Millisecond)
+		start := time.Now()
+		s.Stop(t)
+		if d := time.Since(start); d > 4*time.Second {
+			t.Fatalf("Serve returned %v after the stop, with a 300ms grace period", d)
+		}
+	}},
+	{Name: "graceful_stop_idle", Run: func(t *testing.T, s *Server) {
 		c := Dial(t, s)
 		c.Send(Get("/hello"))
 		c.Read("GET").Check(t, 200, "hello\n")

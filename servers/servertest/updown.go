@@ -42,7 +42,7 @@ func guessBody(token string, n int) string {
 // prefork models each is served by another process than the one that
 // dealt the game.
 var gameCases = []Case{
-	{"updown_page", func(t *testing.T, s *Server) {
+	{Name: "updown_page", Run: func(t *testing.T, s *Server) {
 		a := roundTrip(t, s, Get("/updown"), "GET")
 		a.Check(t, 200, "")
 		checkHeaders(t, s, a)
@@ -65,7 +65,7 @@ var gameCases = []Case{
 			t.Errorf("Allow %q", a.Header.Get("Allow"))
 		}
 	}},
-	{"updown_game", func(t *testing.T, s *Server) {
+	{Name: "updown_game", Run: func(t *testing.T, s *Server) {
 		// Two games side by side, each to CORRECT by binary search.
 		for range 2 {
 			tok := decodeGame(t, roundTrip(t, s, Post("/updown/new", ""), "POST")).Token
@@ -104,7 +104,7 @@ var gameCases = []Case{
 			t.Fatalf("chunked guess: %+v", g)
 		}
 	}},
-	{"updown_bad_input", func(t *testing.T, s *Server) {
+	{Name: "updown_bad_input", Run: func(t *testing.T, s *Server) {
 		tok := decodeGame(t, roundTrip(t, s, Post("/updown/new", ""), "POST")).Token
 		c := Dial(t, s)
 		for _, body := range []string{

@@ -54,17 +54,13 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 	}
 	r := httpx.NewResponder(Name, cfg.Handler)
 	tr := blocking.NewTracker(rawsock.ShutdownRead)
-	stop := context.AfterFunc(ctx, func() {
-		tr.Stop()
-		rawsock.ShutdownRead(lfd)
-	})
+	opts, stop := tr.StopOn(ctx, cfg, func() { rawsock.ShutdownRead(lfd) })
 	defer stop()
-	opts := blocking.Options{HeaderTimeout: cfg.HeaderTimeout, IdleTimeout: cfg.IdleTimeout, Stopping: tr.Stopping()}
 	var live atomic.Int64
 	cfg.Ready(bound)
 	err = rawsock.AcceptLoop(lfd, tr.Stopping(), cfg.Log, func(fd int) {
 		if live.Load() >= int64(cfg.MaxConns) || !tr.Add(fd) {
-			rawsock.Refuse(r, fd)
+			blocking.RefuseFD(r, fd)
 			return
 		}
 		live.Add(1)
@@ -78,8 +74,6 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 			live.Add(-1)
 		}()
 	})
-	if !tr.Wait(cfg.GraceTimeout) {
-		cfg.Log.Printf("graceful stop: grace period over with connections still open")
-	}
+	tr.Wait(cfg.GraceTimeout, cfg.Log)
 	return err
 }

@@ -7,36 +7,30 @@ package child
 import (
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"netmodels/servers/blocking"
 	"netmodels/servers/fdconn"
 	"netmodels/servers/httpx"
+	"netmodels/servers/procs"
 )
 
-// The environment that makes a process a fork child and carries its
-// settings.
-const (
-	envChild    = "NETMODELS_CHILD"
-	envTimeouts = "NETMODELS_TIMEOUTS"
-	marker      = "fork"
-)
+// Role is the name this child goes by in procs.Child.
+const Role = "fork"
 
-// Env returns env with the child marker and settings added. GOMAXPROCS=1:
+// Env returns env with the child's role and settings added. GOMAXPROCS=1:
 // a process that serves one connection has no use for a second P, and
 // each costs the runtime's start.
 func Env(env []string, header, idle time.Duration) []string {
-	return append(env,
-		envChild+"="+marker,
-		envTimeouts+"="+header.String()+","+idle.String(),
-		"GOMAXPROCS=1",
-	)
+	return append(procs.Child{Role: Role, Header: header, Idle: idle}.Env(env), "GOMAXPROCS=1")
 }
 
 // Is reports whether this process is a fork child.
-func Is() bool { return os.Getenv(envChild) == marker }
+func Is() bool {
+	c, ok := procs.ThisChild()
+	return ok && c.Role == Role
+}
 
 // Run serves the connection on descriptor 3 with h, as the model named
 // model, and returns the exit code. SIGTERM from the parent stops it
@@ -44,7 +38,14 @@ func Is() bool { return os.Getenv(envChild) == marker }
 // "Connection: close".
 func Run(model string, h httpx.Handler) int {
 	const fd = 3
-	header, idle := timeouts(os.Getenv(envTimeouts))
+	set, _ := procs.ThisChild()
+	header, idle := set.Header, set.Idle
+	if header <= 0 {
+		header = httpx.DefaultHeaderTimeout
+	}
+	if idle <= 0 {
+		idle = httpx.DefaultIdleTimeout
+	}
 	tr := blocking.NewTracker(func(fd int) { _ = syscall.Shutdown(fd, syscall.SHUT_RD) })
 	tr.Add(fd)
 	sig := make(chan os.Signal, 1)
@@ -59,17 +60,4 @@ func Run(model string, h httpx.Handler) int {
 	})
 	_ = syscall.Close(fd)
 	return 0
-}
-
-// timeouts parses "header,idle".
-func timeouts(v string) (header, idle time.Duration) {
-	header, idle = httpx.DefaultHeaderTimeout, httpx.DefaultIdleTimeout
-	h, i, _ := strings.Cut(v, ",")
-	if d, err := time.ParseDuration(h); err == nil {
-		header = d
-	}
-	if d, err := time.ParseDuration(i); err == nil {
-		idle = d
-	}
-	return header, idle
 }
