@@ -17,9 +17,9 @@ type game struct {
 	moves  int
 }
 
-// next returns the game's next request: a new game when none is going on,
-// else the middle of the range.
-func (g *game) next(base string) (method, url string, body []byte) {
+// next returns the game's next request under the game's path base: a new
+// game when none is going on, else the middle of the range.
+func (g *game) next(base string) (method, path string, body []byte) {
 	if g.token == "" {
 		return http.MethodPost, base + "/new", nil
 	}

@@ -1,0 +1,78 @@
+package attack
+
+import (
+	"encoding/binary"
+	"net/netip"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The event loop's system calls, made raw: none of them blocks (every
+// socket is non-blocking), and a raw call does not tell the Go runtime
+// that it entered the kernel. Told, the runtime's monitor hands the
+// processor to another thread whenever a connect or close lasts past
+// 20 µs, as they do on loopback (the handshake and the FIN run inside
+// them), and the loop paid a thread switch for it. epoll_wait, which does
+// block, stays an ordinary call.
+
+func errno(e unix.Errno) error {
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+func rawSocket(family int) (int, error) {
+	fd, _, e := unix.RawSyscall(unix.SYS_SOCKET, uintptr(family), unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	return int(fd), errno(e)
+}
+
+// rawSockaddr is a's sockaddr_in or sockaddr_in6.
+type rawSockaddr struct {
+	family int
+	buf    [unix.SizeofSockaddrInet6]byte
+	len    uintptr
+}
+
+func newRawSockaddr(a netip.AddrPort) *rawSockaddr {
+	var s rawSockaddr
+	ip := a.Addr().Unmap()
+	if ip.Is4() {
+		sa := (*unix.RawSockaddrInet4)(unsafe.Pointer(&s.buf[0]))
+		sa.Family = unix.AF_INET
+		sa.Addr = ip.As4()
+		s.family, s.len = unix.AF_INET, unix.SizeofSockaddrInet4
+		binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&sa.Port))[:], a.Port())
+	} else {
+		sa := (*unix.RawSockaddrInet6)(unsafe.Pointer(&s.buf[0]))
+		sa.Family = unix.AF_INET6
+		sa.Addr = ip.As16()
+		s.family, s.len = unix.AF_INET6, unix.SizeofSockaddrInet6
+		binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&sa.Port))[:], a.Port())
+	}
+	return &s
+}
+
+func rawConnect(fd int, sa *rawSockaddr) error {
+	_, _, e := unix.RawSyscall(unix.SYS_CONNECT, uintptr(fd), uintptr(unsafe.Pointer(&sa.buf[0])), sa.len)
+	return errno(e)
+}
+
+func rawRead(fd int, b []byte) (int, error) {
+	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+	return int(n), errno(e)
+}
+
+func rawWrite(fd int, b []byte) (int, error) {
+	n, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+	return int(n), errno(e)
+}
+
+func rawClose(fd int) { unix.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0) }
+
+func rawEpollAdd(ep, fd int, events uint32) error {
+	ev := unix.EpollEvent{Events: events, Fd: int32(fd)}
+	_, _, e := unix.RawSyscall6(unix.SYS_EPOLL_CTL, uintptr(ep), unix.EPOLL_CTL_ADD, uintptr(fd), uintptr(unsafe.Pointer(&ev)), 0, 0)
+	return errno(e)
+}
