@@ -8,7 +8,10 @@
 #                    scenarios; writes results/<run-id>/ (PROFILE=full for all)
 #   make gobench     Go benchmarks of the parser and every algorithm
 #   make perf        server CPU per request of the models next to nginx (wrk)
+#   make locust      netbench's users load next to Locust's on one server
 #   make fuzz        a long fuzzing campaign (FUZZTIME, default 10m)
+#   make coursework-check  every exercise of docs/coursework.md at a reduced
+#                    size, checked for what it promises (CI runs it)
 #   make stress      the reliability suite on every model (about 30 min);
 #                    make stress-short is its short form, which CI runs
 
@@ -19,7 +22,7 @@ STATICCHECK_VERSION := v0.7.0
 FUZZTIME    ?= 10m
 export CGO_ENABLED ?= 0
 
-.PHONY: stress stress-short browser-test all build bench bench-all images docker-test test fmt-check vet staticcheck unit race fuzz-short fuzz gobench perf clean
+.PHONY: coursework-check locust stress stress-short browser-test all build bench bench-all images docker-test test fmt-check vet staticcheck unit race fuzz-short fuzz gobench perf clean
 
 all: build
 
@@ -32,11 +35,15 @@ PROFILE ?= quick
 MODELS ?=
 SCENARIOS ?=
 BENCHFLAGS ?=
+# The server's share of its CPU, the same for every model: auto calibrates it
+# so that the server, not the generator, is the bottleneck; 1 gives the whole
+# CPU (then fast models may be generator-bound, marked †).
+SERVER_CPU ?= auto
 bench: build
 	@if [ "$$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then \
 		pin="taskset -c 1-$$(( $$(nproc) - 1 ))"; else pin=""; \
 		echo "note: one CPU or no taskset: the harness shares the server's CPU (recorded in meta.json)"; fi; \
-	$$pin $(BIN)/netbench run -profile $(PROFILE) -server-cpus 0 -models "$(MODELS)" -scenarios "$(SCENARIOS)" $(BENCHFLAGS)
+	$$pin $(BIN)/netbench run -profile $(PROFILE) -server-cpus 0 -server-cpu $(SERVER_CPU) -models "$(MODELS)" -scenarios "$(SCENARIOS)" $(BENCHFLAGS)
 
 # The reliability suite: server on CPU 0, netbench on the others.
 PIN = $$(if [ "$$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then echo "taskset -c 1-$$(( $$(nproc) - 1 ))"; fi)
@@ -75,7 +82,13 @@ race:
 # Every fuzz target: the parser's session and its differential against
 # net/http, and the game's body reader (against encoding/json) and guess
 # route.
-FUZZ_TARGETS = FuzzSession:./servers/httpx/ FuzzDifferential:./servers/httpx/ FuzzParseGuess:./servers/handler/ FuzzGuess:./servers/handler/
+FUZZ_TARGETS = FuzzSession:./servers/httpx/ FuzzDifferential:./servers/httpx/ FuzzParseGuess:./servers/handler/ FuzzGuess:./servers/handler/ FuzzParse:./bench/wrk/ FuzzDifferential:./bench/wire/
+
+# Every exercise of docs/coursework.md, each command at a reduced size,
+# checked for the observation it promises (bench/coursework); about 3
+# minutes on 2 cores.
+coursework-check: build
+	NETMODELS_COURSEWORK=1 $(GO) test -count=1 -timeout 20m -v ./bench/coursework/
 
 # The up-down game played by headless Chromium on every model (installs
 # chromium with apt-get when missing). BROWSER_SHOT=docs/updown.png also
@@ -100,22 +113,43 @@ images: build
 	@out=$$(DOCKER_BUILDKIT=0 docker build -q -f docker/server.Dockerfile --build-arg GIT_COMMIT=$$(git rev-parse HEAD 2>/dev/null || echo unknown) -t netmodels-server:latest .cache/docker 2>&1) || { echo "$$out"; exit 1; }
 	@out=$$(DOCKER_BUILDKIT=0 docker build -q -f docker/bench.Dockerfile --build-arg GIT_COMMIT=$$(git rev-parse HEAD 2>/dev/null || echo unknown) -t netmodels-bench:latest .cache/docker 2>&1) || { echo "$$out"; exit 1; }
 
-# Every model in its own container under equal limits (docker/bench-all.sh).
-bench-all:
-	@bash docker/bench-all.sh
+# Every model in its own container under equal limits: netbench run
+# -backend docker (docs/docker.md). Knobs: PROFILE (default full), MODELS,
+# SCENARIOS, REPEATS (default 1), CPUS (the server's cpuset, default 0), HARNESS_CPUS
+# (default: the others), MEMORY (1g), PIDS (4096), NOFILE (65536 or the
+# host's hard limit), NETWORK (container or bridge), CHECK=1 (fail unless
+# every request of every model was answered 2xx).
+DOCKER_PROFILE = $(if $(filter command line environment,$(origin PROFILE)),$(PROFILE),full)
+DOCKERFLAGS = -backend docker -profile $(DOCKER_PROFILE) -models "$(MODELS)" -scenarios "$(SCENARIOS)" \
+	-repeats $(or $(REPEATS),1) -server-cpu $(SERVER_CPU) $(if $(CPUS),-server-cpus $(CPUS)) $(if $(HARNESS_CPUS),-harness-cpus $(HARNESS_CPUS)) \
+	$(if $(MEMORY),-memory $(MEMORY)) $(if $(PIDS),-pids $(PIDS)) $(if $(NOFILE),-nofile $(NOFILE)) \
+	$(if $(NETWORK),-network $(NETWORK)) $(if $(filter 1,$(CHECK)),-check all) $(BENCHFLAGS)
+bench-all: images
+	$(PIN) $(BIN)/netbench run $(DOCKERFLAGS)
 
 # CI: the images build and every model answers a short attack in its container.
 docker-test:
 	@if command -v docker >/dev/null && docker info >/dev/null 2>&1; then \
-		PROFILE=smoke CHECK=1 bash docker/bench-all.sh; \
+		$(MAKE) -s bench-all PROFILE=smoke CHECK=1; \
 	elif [ "$${CI:-}" = true ]; then echo "docker-test: CI has no Docker engine; it is expected to"; exit 1; \
 	else echo "docker-test: no Docker engine here; skipped"; fi
 
 gobench:
 	$(GO) test -run XXX -bench . -benchmem ./servers/httpx/ ./servers/handler/
 
+# netbench perf: server CPU per request next to nginx, with wrk (both
+# installed with apt-get when missing). Knobs: MODELS, DURATION (5s), PATHQ (/hello),
+# CONNS (50), ROUNDS (3).
 perf: build
-	bash scripts/perf.sh
+	@for t in wrk nginx; do command -v $$t >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk nginx >/dev/null; break; }; done
+	$(BIN)/netbench perf $(if $(MODELS),-models "$(MODELS)") $(if $(DURATION),-duration $(DURATION)$(if $(findstring s,$(DURATION)),,s)) $(if $(PATHQ),-path "$(PATHQ)") $(if $(CONNS),-conns $(CONNS)) $(if $(ROUNDS),-rounds $(ROUNDS))
+
+# netbench locust: the slides' locustfile under Locust and under netbench's
+# users load, in turns, on one unsaturated server (Locust installed with
+# apt-get when missing). Knobs: MODEL (thread), ROUNDS (2).
+locust: build
+	@command -v locust >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq python3-locust >/dev/null; }
+	$(BIN)/netbench locust $(if $(MODEL),-model $(MODEL)) $(if $(ROUNDS),-rounds $(ROUNDS))
 
 clean:
 	rm -rf $(BIN)

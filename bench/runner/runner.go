@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -30,6 +31,7 @@ type Server struct {
 	cmd   *exec.Cmd
 	log   *strings.Builder
 	done  chan error
+	group *cpuGroup // its CPU share's cgroup; nil when it has a whole CPU
 }
 
 // Options of Start.
@@ -40,7 +42,14 @@ type Options struct {
 	// NoFile, when > 0, starts the server with this descriptor limit
 	// (soft and hard, via prlimit from util-linux).
 	NoFile int
+	// CPUShare, when in (0, 1), limits the server's process tree to this
+	// share of one CPU per CPUPeriod (a cgroup's CPU bandwidth control).
+	CPUShare  float64
+	CPUPeriod time.Duration
 }
+
+// groups numbers the CPU groups this process makes.
+var groups atomic.Int64
 
 // Start starts model and waits until it serves /healthz (10 s at most).
 func Start(model string, o Options) (*Server, error) {
@@ -58,15 +67,26 @@ func Start(model string, o Options) (*Server, error) {
 		}
 		args = append([]string{"taskset", "-c", o.CPUs}, args...)
 	}
+	var group *cpuGroup
+	if o.CPUShare > 0 && o.CPUShare < 1 {
+		g, err := newCPUGroup(fmt.Sprintf("netmodels-%d-%d", os.Getpid(), groups.Add(1)), o.CPUShare, o.CPUPeriod)
+		if err != nil {
+			return nil, err
+		}
+		group, args = g, g.wrap(args)
+	}
 	cmd := exec.Command(args[0], args[1:]...)
 	stderr, err := cmd.StderrPipe()
+	if err == nil {
+		err = cmd.Start()
+	}
 	if err != nil {
+		if group != nil {
+			group.remove()
+		}
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	s := &Server{Model: model, PID: cmd.Process.Pid, CPUs: o.CPUs, cmd: cmd, log: &strings.Builder{}, done: make(chan error, 1)}
+	s := &Server{Model: model, PID: cmd.Process.Pid, CPUs: o.CPUs, cmd: cmd, log: &strings.Builder{}, done: make(chan error, 1), group: group}
 	addrc := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
@@ -87,9 +107,10 @@ func Start(model string, o Options) (*Server, error) {
 	select {
 	case s.Addr = <-addrc:
 	case err := <-s.done:
+		s.ungroup()
 		return nil, fmt.Errorf("%s exited before serving: %v\n%s", model, err, s.log)
 	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
+		s.Kill()
 		return nil, fmt.Errorf("%s: no 'serving on' line within 10s", model)
 	}
 	if err := s.waitHealthy(10 * time.Second); err != nil {
@@ -128,10 +149,18 @@ func (s *Server) Stop(grace time.Duration) (string, error) {
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case err := <-s.done:
+		s.ungroup()
 		return s.log.String(), err
 	case <-time.After(grace):
 		s.Kill()
 		return s.log.String(), fmt.Errorf("%s did not stop within %v", s.Model, grace)
+	}
+}
+
+func (s *Server) ungroup() {
+	if s.group != nil {
+		s.group.remove()
+		s.group = nil
 	}
 }
 
@@ -141,6 +170,7 @@ func (s *Server) Stop(grace time.Duration) (string, error) {
 func (s *Server) Kill() {
 	_ = s.cmd.Process.Kill()
 	<-s.done
+	s.ungroup()
 }
 
 // Exists reports whether path is an executable file.

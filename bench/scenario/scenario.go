@@ -22,6 +22,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"netmodels/servers/httpx"
 )
 
 // Duration is a time.Duration written as "5s" in JSON.
@@ -58,6 +60,16 @@ type Target struct {
 	// game's rules is counted as an error. It needs the users load, whose
 	// users see their answers.
 	Game bool `json:"game,omitempty"`
+	// Headers are sent with the request besides Host and User-Agent (and
+	// Content-Length when there is a Body).
+	Headers map[string]string `json:"headers,omitempty"`
+	// Body is the request's body, sent as it is.
+	Body string `json:"body,omitempty"`
+	// Then makes the target a task, as a Locust task that requests several
+	// views in a row: in the users load, a user that picks it sends it,
+	// then each of these in order, each after the answer to the one
+	// before, and only then thinks.
+	Then []Target `json:"then,omitempty"`
 }
 
 // Load kinds.
@@ -113,6 +125,47 @@ type Stress struct {
 	Recovery     Duration `json:"recovery"`
 }
 
+// Shape is what a request of s looks like to a generator: its targets
+// and whether connections are reused ("keep-alive GET /hello"). The
+// server's CPU calibration measures the generator per shape.
+func (s *Scenario) Shape() string {
+	var paths []string
+	for _, t := range s.Targets {
+		m := t.Method
+		if m == "" {
+			m = "GET"
+		}
+		paths = append(paths, m+" "+t.Path)
+	}
+	reuse := "close"
+	if s.KeepAlive {
+		reuse = "keep-alive"
+	}
+	return reuse + " " + strings.Join(paths, ", ")
+}
+
+// problems lists what is wrong with one target's request.
+func (t *Target) problems() []string {
+	var errs []string
+	if !strings.HasPrefix(t.Path, "/") || strings.ContainsAny(t.Path, " \r\n") {
+		errs = append(errs, fmt.Sprintf("target path %q does not start with / or holds a space or a line end", t.Path))
+	}
+	if t.Method != "" && !httpx.IsToken([]byte(t.Method)) {
+		errs = append(errs, fmt.Sprintf("target method %q is not a token", t.Method))
+	}
+	for k, v := range t.Headers {
+		switch {
+		case !httpx.IsToken([]byte(k)):
+			errs = append(errs, fmt.Sprintf("target %q: header name %q is not a token", t.Path, k))
+		case strings.ContainsAny(v, "\r\n\x00"):
+			errs = append(errs, fmt.Sprintf("target %q: header %s's value holds a line end", t.Path, k))
+		case strings.EqualFold(k, "Host") || strings.EqualFold(k, "Content-Length") || strings.EqualFold(k, "Connection") || strings.EqualFold(k, "Transfer-Encoding"):
+			errs = append(errs, fmt.Sprintf("target %q: header %s is netbench's to send", t.Path, k))
+		}
+	}
+	return errs
+}
+
 // Validate reports what is wrong with s.
 func (s *Scenario) Validate() error {
 	var errs []string
@@ -124,11 +177,18 @@ func (s *Scenario) Validate() error {
 	}
 	l := s.Load
 	for _, t := range s.Targets {
-		if !strings.HasPrefix(t.Path, "/") {
-			errs = append(errs, fmt.Sprintf("target path %q does not start with /", t.Path))
-		}
+		errs = append(errs, t.problems()...)
 		if t.Game && l.Kind != Users {
 			errs = append(errs, fmt.Sprintf("game target %q needs the users load", t.Path))
+		}
+		if len(t.Then) > 0 && l.Kind != Users {
+			errs = append(errs, fmt.Sprintf("target %q: a task (then) needs the users load, whose users wait for answers", t.Path))
+		}
+		for _, n := range t.Then {
+			errs = append(errs, n.problems()...)
+			if n.Game || len(n.Then) > 0 {
+				errs = append(errs, fmt.Sprintf("target %q: a task's later requests are plain requests (no game, no then)", n.Path))
+			}
 		}
 	}
 	switch l.Kind {
@@ -286,7 +346,7 @@ func Builtins() []*Scenario {
 			Targets: []Target{{Path: "/sleep?ms=50"}}, KeepAlive: true, Load: Load{Kind: Constant, Rate: 400}, Duration: d(5 * time.Second), MaxConns: 1000, Timeout: d(2 * time.Second)},
 		{Name: "blog", Doc: "the blog's Locust runs: GET /hello, a new connection per request, the rate rising step by step until the server fails, then recovery",
 			Targets: []Target{{Path: "/hello"}}, KeepAlive: false,
-			Load:     Load{Kind: Steps, Rates: []float64{250, 500, 1000, 2000, 4000, 8000}, Step: d(4 * time.Second)},
+			Load:     Load{Kind: Steps, Rates: []float64{250, 500, 1000, 2000, 4000, 8000, 12000}, Step: d(4 * time.Second)},
 			MaxConns: 2000, Timeout: d(5 * time.Second),
 			Stress: &Stress{RecoveryRate: 250, Recovery: d(10 * time.Second)}},
 		{Name: "slides-1", Doc: "the course's scenario 1: /sort/{builtin,bubble,heap} at n=1000, max=5000; 500 users spawned at 20/s, 1-3 s think time (Locust)",
@@ -303,6 +363,16 @@ func Builtins() []*Scenario {
 		seedRun("slides-2-builtin", "/sort/builtin?n=10000&max=50000", 20, "built-in sort, n=10000: 90.7 RPS, median 0.2 s, max 8.5 s"),
 		seedRun("slides-2-bubble", "/sort/bubble?n=10000&max=50000", 20, "bubble sort, n=10000: no result, the server timed out"),
 		seedRun("slides-2-heap", "/sort/heap?n=10000&max=50000", 20, "priority queue, n=10000: 47.0 RPS, median 8.1 s, max 22 s, 0.5 failures/s"),
+		// The slides' locustfile as it is, its paths too (bench/locust has
+		// it): two tasks, normal_sort GETs two views in a row, bubble_sort
+		// one; 1-3 s between tasks.
+		{Name: "slides-locustfile", Doc: "the course slides' locust_test.py: 500 users at 20/s, think 1-3 s; task normal_sort (built-in sort, then priority queue) or task bubble_sort",
+			Targets: []Target{
+				{Path: "/test/normal_sort/", Then: []Target{{Path: "/test/priority_queue/"}}},
+				{Path: "/test/bubble_sort/"},
+			}, KeepAlive: true,
+			Load:     Load{Kind: Users, Users: 500, SpawnRate: 20, ThinkMin: d(time.Second), ThinkMax: d(3 * time.Second)},
+			Duration: d(45 * time.Second), Timeout: d(30 * time.Second), Models: []string{"thread"}},
 		{Name: "updown", Doc: "the course's up-down game: 200 users each playing game after game (POST /updown/new, then JSON guesses by binary search to CORRECT), 0.1-0.5 s between moves; every answer is checked against the game's rules",
 			Targets: []Target{{Path: "/updown", Game: true}}, KeepAlive: true,
 			Load:     Load{Kind: Users, Users: 200, SpawnRate: 100, ThinkMin: d(100 * time.Millisecond), ThinkMax: d(500 * time.Millisecond)},

@@ -1,9 +1,11 @@
 package scenario
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestBuiltinsAndFilesAreValid(t *testing.T) {
@@ -48,5 +50,38 @@ func TestLoadFileRejects(t *testing.T) {
 	s, err := LoadFile(p)
 	if err != nil || s.Name != "ok" || s.Load.ThinkMin.Seconds() != 1 {
 		t.Fatalf("ok.json: %v %+v", err, s)
+	}
+}
+
+func TestTargetRequestsAndTasks(t *testing.T) {
+	d := Duration{Duration: time.Second}
+	users := Load{Kind: Users, Users: 1, SpawnRate: 1}
+	good := &Scenario{Name: "post", Targets: []Target{{Method: "POST", Path: "/items", Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"a":1}`,
+		Then: []Target{{Path: "/items/1"}}}}, Load: users, Duration: d}
+	if err := good.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	// A scenario file says the same.
+	var back Scenario
+	b, _ := json.Marshal(good)
+	if err := json.Unmarshal(b, &back); err != nil || back.Targets[0].Body != `{"a":1}` || back.Targets[0].Then[0].Path != "/items/1" || back.Targets[0].Headers["Content-Type"] != "application/json" {
+		t.Fatalf("round trip: %s → %+v, %v", b, back.Targets, err)
+	}
+	for name, tg := range map[string]Target{
+		"header with a line end":  {Path: "/", Headers: map[string]string{"X-A": "1\r\nX-B: 2"}},
+		"header name not a token": {Path: "/", Headers: map[string]string{"X A": "1"}},
+		"netbench's own header":   {Path: "/", Headers: map[string]string{"content-length": "3"}},
+		"method not a token":      {Method: "GE T", Path: "/"},
+		"path with a space":       {Path: "/a b"},
+		"a task in a task":        {Path: "/", Then: []Target{{Path: "/b", Then: []Target{{Path: "/c"}}}}},
+	} {
+		sc := &Scenario{Name: "bad", Targets: []Target{tg}, Load: users, Duration: d}
+		if sc.Validate() == nil {
+			t.Errorf("%s: validates", name)
+		}
+	}
+	closed := &Scenario{Name: "task", Targets: []Target{{Path: "/", Then: []Target{{Path: "/b"}}}}, Load: Load{Kind: Closed, Conns: 1}, Duration: d}
+	if closed.Validate() == nil {
+		t.Error("a task in a closed load validates; only users wait for answers")
 	}
 }

@@ -49,12 +49,21 @@ type Meta struct {
 	ServerCPUs string            `json:"server_cpus"`
 	// ServerGOMAXPROCS is what the Go runtime of a server pinned to
 	// ServerCPUs chooses: one per CPU of its affinity set.
-	ServerGOMAXPROCS int    `json:"server_gomaxprocs"`
-	HarnessCPUs      string `json:"harness_cpus"`
+	ServerGOMAXPROCS int `json:"server_gomaxprocs"`
+	// ServerCPUShare is the share of one CPU the server's processes had
+	// per ServerCPUPeriod (a cgroup's CPU quota); 0: the whole CPU set.
+	ServerCPUShare  float64 `json:"server_cpu_share,omitempty"`
+	ServerCPUPeriod string  `json:"server_cpu_period,omitempty"`
+	// Calibration is how -server-cpu auto chose the share, when it did.
+	Calibration []CalibrationRow `json:"calibration,omitempty"`
+	HarnessCPUs string           `json:"harness_cpus"`
 	// Durations says, per scenario, how long it ran and whose length that
 	// was: the scenario's own, the profile's, or -duration's.
 	Durations map[string]string `json:"durations,omitempty"`
-	Notes     []string          `json:"notes,omitempty"`
+	// Backend says where the models ran and under which limits
+	// (runner.Backend's Describe).
+	Backend string   `json:"backend,omitempty"`
+	Notes   []string `json:"notes,omitempty"`
 }
 
 // NewRun makes results/<run-id> and returns its path and id.
@@ -120,19 +129,85 @@ func WriteJSON(path string, v any) error {
 	return os.WriteFile(path, append(b, '\n'), 0o644)
 }
 
-// attackPath is the base path of one attack's files.
-func attackPath(dir, scenario, model string, repeat int) string {
+// The files of a run directory that are not one attack's.
+const (
+	MetaFile    = "meta.json"
+	SummaryFile = "summary.json"
+	SummaryCSV  = "summary.csv"
+)
+
+// AttackBase is the base path of one attack's files: AttackBase +
+// ResultsExt holds its vegeta results, AttackBase + SeriesExt its series.
+func AttackBase(dir, scenario, model string, repeat int) string {
 	return filepath.Join(dir, scenario, fmt.Sprintf("%s.r%d", model, repeat))
 }
+
+// The extensions of an attack's files (after AttackBase).
+const (
+	ResultsExt = ".gob.gz"
+	SeriesExt  = ".csv"
+)
+
+// CalibrationRow is one short closed attack of -server-cpu auto: a model
+// with its whole CPU under one request shape, and what it showed of the
+// generator and the server.
+type CalibrationRow struct {
+	Shape        string  `json:"shape"` // keep-alive or close, and the paths
+	Model        string  `json:"model"`
+	Answers      float64 `json:"answers_per_s"`
+	HarnessShare float64 `json:"harness_cpu_share"`
+	// Ceiling is the generator's rate at a whole core: Answers over
+	// HarnessShare.
+	Ceiling float64 `json:"generator_ceiling_per_s"`
+	// ServerUS is the server's CPU per answer (µs).
+	ServerUS float64 `json:"server_cpu_us_per_answer"`
+	// Share is the CPU share the model had, for a row that checks the
+	// chosen share; 0 for the rows at a whole CPU.
+	Share float64 `json:"share,omitempty"`
+}
+
+// Shapes lists the request shapes of calibration rows, in first-seen
+// order.
+func Shapes(rows []CalibrationRow) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if !seen[r.Shape] {
+			seen[r.Shape] = true
+			out = append(out, r.Shape)
+		}
+	}
+	return out
+}
+
+// Fastest is the calibration row of shape at a whole CPU with the most
+// answers/s: the attack that drove the generator hardest, whose ceiling is
+// the generator's for that shape.
+func Fastest(rows []CalibrationRow, shape string) (CalibrationRow, bool) {
+	var best CalibrationRow
+	ok := false
+	for _, r := range rows {
+		if r.Share > 0 {
+			continue // a check at a share, not the model at its fastest
+		}
+		if r.Shape == shape && (!ok || r.Answers > best.Answers) {
+			best, ok = r, true
+		}
+	}
+	return best, ok
+}
+
+// WriteMeta writes dir's meta.json.
+func WriteMeta(dir string, m *Meta) error { return WriteJSON(filepath.Join(dir, MetaFile), m) }
 
 // WriteAttack stores one attack's results (vegeta's gob encoding, gzipped)
 // and its time series.
 func WriteAttack(dir, scenario, model string, repeat int, rs []vegeta.Result, series []summary.Second) error {
-	base := attackPath(dir, scenario, model, repeat)
+	base := AttackBase(dir, scenario, model, repeat)
 	if err := os.MkdirAll(filepath.Dir(base), 0o755); err != nil {
 		return err
 	}
-	f, err := os.Create(base + ".gob.gz")
+	f, err := os.Create(base + ResultsExt)
 	if err != nil {
 		return err
 	}
@@ -151,7 +226,7 @@ func WriteAttack(dir, scenario, model string, repeat int, rs []vegeta.Result, se
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return WriteSeries(base+".csv", series)
+	return WriteSeries(base+SeriesExt, series)
 }
 
 // WriteSeries writes a time series as CSV.
@@ -161,10 +236,10 @@ func WriteSeries(path string, series []summary.Second) error {
 		return err
 	}
 	w := csv.NewWriter(f)
-	_ = w.Write([]string{"t_s", "offered_rps", "sent", "ok", "failed", "p50_ms", "p95_ms", "p99_ms"})
+	_ = w.Write([]string{"t_s", "offered_rps", "sent", "ok", "failed", "p50_ms", "p95_ms", "p99_ms", "not_sent"})
 	for _, s := range series {
 		_ = w.Write([]string{strconv.Itoa(s.T), ff(s.Offered), strconv.Itoa(s.Sent), strconv.Itoa(s.OK),
-			strconv.Itoa(s.Failed), ff(s.P50), ff(s.P95), ff(s.P99)})
+			strconv.Itoa(s.Failed), ff(s.P50), ff(s.P95), ff(s.P99), strconv.Itoa(s.NotSent)})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
@@ -174,7 +249,8 @@ func WriteSeries(path string, series []summary.Second) error {
 	return f.Close()
 }
 
-// ReadSeries reads a time series written by WriteSeries.
+// ReadSeries reads a time series written by WriteSeries, older ones
+// without the not_sent column included.
 func ReadSeries(path string) ([]summary.Second, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -193,8 +269,12 @@ func ReadSeries(path string) ([]summary.Second, error) {
 		t, _ := strconv.Atoi(r[0])
 		num := func(s string) float64 { v, _ := strconv.ParseFloat(s, 64); return v }
 		n := func(s string) int { v, _ := strconv.Atoi(s); return v }
-		out = append(out, summary.Second{T: t, Offered: num(r[1]), Sent: n(r[2]), OK: n(r[3]), Failed: n(r[4]),
-			P50: num(r[5]), P95: num(r[6]), P99: num(r[7])})
+		sec := summary.Second{T: t, Offered: num(r[1]), Sent: n(r[2]), OK: n(r[3]), Failed: n(r[4]),
+			P50: num(r[5]), P95: num(r[6]), P99: num(r[7])}
+		if len(r) > 8 { // series written before not_sent was kept lack it
+			sec.NotSent = n(r[8])
+		}
+		out = append(out, sec)
 	}
 	return out, nil
 }
@@ -203,10 +283,10 @@ func ff(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
 
 // WriteSummaries writes summary.json and summary.csv.
 func WriteSummaries(dir string, rows []*summary.Summary) error {
-	if err := WriteJSON(filepath.Join(dir, "summary.json"), rows); err != nil {
+	if err := WriteJSON(filepath.Join(dir, SummaryFile), rows); err != nil {
 		return err
 	}
-	f, err := os.Create(filepath.Join(dir, "summary.csv"))
+	f, err := os.Create(filepath.Join(dir, SummaryCSV))
 	if err != nil {
 		return err
 	}
@@ -238,7 +318,7 @@ func WriteSummaries(dir string, rows []*summary.Summary) error {
 
 // ReadSummaries reads summary.json.
 func ReadSummaries(dir string) ([]*summary.Summary, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +328,7 @@ func ReadSummaries(dir string) ([]*summary.Summary, error) {
 
 // ReadMeta reads meta.json.
 func ReadMeta(dir string) (*Meta, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "meta.json"))
+	b, err := os.ReadFile(filepath.Join(dir, MetaFile))
 	if err != nil {
 		return nil, err
 	}
@@ -272,6 +352,10 @@ func mapString(m map[string]int) string {
 	}
 	return b.String()
 }
+
+// PerfFile is netbench perf's file of measurements (one row per server,
+// load and round).
+const PerfFile = "perf.json"
 
 // IdleFile is the run directory's file of idle-connection measurements.
 const IdleFile = "idle.json"

@@ -21,6 +21,7 @@ func idleCmd() command {
 	cpus := fs.String("cpus", "0", "CPU set the server is pinned to (taskset), \"\" for none")
 	settle := fs.Duration("settle", time.Second, "wait before sampling the server's memory")
 	out := fs.String("run-dir", "", "also write the rows to RUN_DIR/"+store.IdleFile+", for its report")
+	overCap := fs.Bool("over-cap", false, "open -n connections even past a model's cap (select's 1024 descriptors, prefork's workers), to see how it refuses the rest")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: netbench idle [flags]\n\nHolds N idle keep-alive connections to each model (one request answered on\neach) and prints the server's memory, threads and processes per connection\n(PSS: shared pages divided among the processes that share them).\n\n")
 		fs.PrintDefaults()
@@ -35,7 +36,7 @@ func idleCmd() command {
 			}
 			names = all
 		}
-		rows, err := measureIdle(names, *n, *bin, *cpus, *settle)
+		rows, err := measureIdle(names, *n, *bin, *cpus, *settle, *overCap)
 		fmt.Print(idleTable(rows))
 		if err != nil {
 			return err
@@ -48,9 +49,9 @@ func idleCmd() command {
 }
 
 // measureIdle measures each model's memory per idle connection, n
-// connections or the model's cap (model.Traits.IdleCap, as the binary
-// describes it).
-func measureIdle(models []string, n int, bin, cpus string, settle time.Duration) ([]store.IdleRow, error) {
+// connections or, unless overCap, the model's cap (model.Traits.IdleCap,
+// as the binary describes it).
+func measureIdle(models []string, n int, bin, cpus string, settle time.Duration, overCap bool) ([]store.IdleRow, error) {
 	traits, err := runner.Traits(bin)
 	if err != nil {
 		return nil, err
@@ -59,7 +60,11 @@ func measureIdle(models []string, n int, bin, cpus string, settle time.Duration)
 	for _, m := range models {
 		want, note := n, ""
 		if c := traits[m]; c.IdleCap > 0 && c.IdleCap < want {
-			want, note = c.IdleCap, c.IdleWhy
+			if overCap {
+				note = fmt.Sprintf("%d asked, past the cap of %d (%s)", n, c.IdleCap, c.IdleWhy)
+			} else {
+				want, note = c.IdleCap, c.IdleWhy
+			}
 		}
 		s, err := runner.Start(m, runner.Options{Bin: bin, CPUs: cpus, Args: []string{"-idle-timeout", "10m"}})
 		if err != nil {

@@ -1,8 +1,11 @@
 // Command netbench is the netmodels benchmark harness. Its subcommands:
 //
 //	netbench run     attack models with scenarios, store results/<run-id>/
+//	netbench attack  one planned step, for a harness container (run -backend docker)
 //	netbench report  write a stored run's REPORT.md and charts
 //	netbench idle    memory per idle keep-alive connection, per model
+//	netbench locust  netbench's users load next to Locust's on one server
+//	netbench perf    server CPU per request, the models next to nginx (wrk)
 //	netbench stress  the reliability suite: overload, slow clients, limits, shutdown, soak
 //
 // Run "netbench <subcommand> -h" for a subcommand's flags.
@@ -24,7 +27,10 @@ type command struct {
 
 func main() {
 	commands := map[string]command{
+		"attack": attackCmd(),
 		"idle":   idleCmd(),
+		"locust": locustCmd(),
+		"perf":   perfCmd(),
 		"run":    runCmd(),
 		"report": reportCmd(),
 		"stress": stressCmd(),

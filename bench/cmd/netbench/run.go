@@ -5,10 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"regexp"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,11 +17,12 @@ import (
 	"netmodels/bench/attack"
 	"netmodels/bench/report"
 	"netmodels/bench/runner"
-	"netmodels/bench/sample"
 	"netmodels/bench/scenario"
+	"netmodels/bench/step"
 	"netmodels/bench/store"
 	"netmodels/bench/stress"
 	"netmodels/bench/summary"
+	"netmodels/bench/wrk"
 )
 
 // runLength is how long a scenario runs, and whose length that is: -duration
@@ -64,332 +64,381 @@ var profiles = map[string]struct {
 		"slides-2-builtin", "slides-2-bubble", "slides-2-heap"}, 0, 1, 2000},
 }
 
+// runFlags are netbench run's flags.
+type runFlags struct {
+	models, scenarios, profile, bin, scenDir, out, url, cgroup, cgroupRoot, name string
+	note, runDir, serverArgs, backend, memory, network, harnessCPUs, check       string
+	cpuProfile, serverCPU                                                        string
+	cpuPeriod                                                                    time.Duration
+	idleN, repeats, pid, pids, nofile                                            int
+	duration, warmup                                                             time.Duration
+	fromProfile, printScenarios, wrk, kernel                                     bool
+	limits                                                                       runner.Limits
+	th                                                                           stress.Thresholds
+}
+
 func runCmd() command {
 	fs := flag.NewFlagSet("run", flag.ExitOnError)
-	models := fs.String("models", "", "comma-separated models (default: all)")
-	scenarios := fs.String("scenarios", "", "comma-separated scenarios (default: the profile's)")
-	profile := fs.String("profile", "quick", "smoke, quick (all models, 3 short scenarios, ~3 min), full (~25 min) or seeds (the seeds' comparisons, ~20 min)")
-	idleN := fs.Int("idle", -1, "idle keep-alive connections per model to measure memory per connection with, into idle.json (default: the profile's; 0: none)")
-	repeats := fs.Int("repeats", 0, "repeats of each attack (default: the profile's: quick 1, full 3)")
-	duration := fs.Duration("duration", 0, "override every scenario's duration")
-	fromProf := fs.Bool("from-profile", false, "the scenarios named by -scenarios are the profile's own (make bench-all runs them one at a time): the profile's length applies, as when none is named")
-	bin := fs.String("bin", "bin/netserver", "the netserver binary (netchild beside it)")
-	serverCPUs := fs.String("server-cpus", "0", "CPU set the server is pinned to; the harness should run on others (make bench uses taskset)")
-	scenDir := fs.String("scenario-dir", "bench/scenarios", "directory of scenario files (*.json), besides the built-ins")
-	out := fs.String("out", "results", "where to write results/<run-id>")
-	url := fs.String("url", "", "attack this base URL instead of starting models (no server sampling unless -pid)")
-	pid := fs.Int("pid", 0, "with -url: the server's pid to sample (its process tree, from /proc)")
-	cgroup := fs.String("cgroup", "", "with -url: sample this Docker container's cgroup (its full id)")
-	cgroupRoot := fs.String("cgroup-root", "/sys/fs/cgroup", "where the host's cgroup hierarchy is mounted")
-	name := fs.String("name", "target", "with -url: the attack's name, the model's")
-	printScenarios := fs.Bool("print-scenarios", false, "print the scenarios the profile (or -scenarios) selects, one per line, and exit")
-	note := fs.String("note", "", "a note to record in meta.json (make bench-all records the containers' limits)")
-	runDir := fs.String("run-dir", "", "write into this existing run directory, adding to its summaries (make bench-all runs one harness container per model)")
-	warmup := fs.Duration("warmup", 500*time.Millisecond, "closed warm-up on 4 connections before each attack, discarded")
-	wrk := fs.Bool("wrk", false, "cross-check closed hello scenarios with wrk (Debian's wrk) on the same connections and duration")
-	knee := fs.Float64("knee-p99-factor", stress.Defaults().P99Factor, "knee: p99 within this factor of the first step's p99")
-	keepUp := fs.Float64("knee-keep-up", stress.Defaults().KeepUp, "knee: throughput at least this share of the offered rate")
-	maxFail := fs.Float64("break-failures", stress.Defaults().MaxFailures, "breaking point: share of failed requests above which the server is broken (any timeout also breaks)")
-	serverArgs := fs.String("server-args", "", "more netserver flags, space-separated")
+	var f runFlags
+	def := runner.DefaultLimits()
+	fs.StringVar(&f.models, "models", "", "comma-separated models (default: all)")
+	fs.StringVar(&f.scenarios, "scenarios", "", "comma-separated scenarios (default: the profile's)")
+	fs.StringVar(&f.profile, "profile", "quick", "smoke, quick (all models, 3 short scenarios, ~3 min), full (~25 min) or seeds (the seeds' comparisons, ~20 min)")
+	fs.IntVar(&f.idleN, "idle", -1, "idle keep-alive connections per model to measure memory per connection with, into idle.json (default: the profile's; 0: none; native runs only)")
+	fs.IntVar(&f.repeats, "repeats", 0, "repeats of each attack, each on a fresh server (default: the profile's: quick 1, full 3)")
+	fs.DurationVar(&f.duration, "duration", 0, "override every scenario's duration")
+	fs.BoolVar(&f.fromProfile, "from-profile", false, "the scenarios named by -scenarios are the profile's own: the profile's length applies, as when none is named")
+	fs.StringVar(&f.backend, "backend", "native", "where models run: native (processes pinned with taskset) or docker (make images' containers, under -memory, -pids and -nofile too)")
+	fs.StringVar(&f.bin, "bin", "bin/netserver", "the netserver binary (netchild beside it); it also lists the models")
+	fs.StringVar(&f.limits.CPUs, "server-cpus", def.CPUs, "CPU set the server is pinned to; the harness should run on others (make bench uses taskset)")
+	fs.StringVar(&f.memory, "memory", def.Memory, "docker: the server container's memory limit")
+	fs.IntVar(&f.pids, "pids", def.Pids, "docker: the server container's task limit")
+	fs.IntVar(&f.nofile, "nofile", 0, "the server's descriptor limit (default: docker "+strconv.Itoa(def.NoFile)+" or the host's hard limit if lower; native: the inherited one)")
+	fs.StringVar(&f.network, "network", "container", "docker: container (the harness in the server's network namespace) or bridge (both on Docker's default bridge)")
+	fs.StringVar(&f.harnessCPUs, "harness-cpus", "", "docker: the harness container's CPU set (default: the CPUs the server does not have)")
+	fs.StringVar(&f.scenDir, "scenario-dir", "bench/scenarios", "directory of scenario files (*.json), besides the built-ins")
+	fs.StringVar(&f.out, "out", "results", "where to write results/<run-id>")
+	fs.StringVar(&f.url, "url", "", "attack this base URL instead of starting models (no server sampling unless -pid or -cgroup)")
+	fs.BoolVar(&f.kernel, "kernel", false, "count the server's system calls, context switches and page faults per answer with perf stat (native and -pid servers; needs linux-perf and root, else the summary says why not). Counting costs the server CPU (thread and fork most: docs/measurements/kernel.md), so the run's CPU figures are inflated while it counts")
+	fs.IntVar(&f.pid, "pid", 0, "with -url: the server's pid to sample (its process tree, from /proc)")
+	fs.StringVar(&f.cgroup, "cgroup", "", "with -url: sample this Docker container's cgroup (its full id)")
+	fs.StringVar(&f.cgroupRoot, "cgroup-root", "/sys/fs/cgroup", "where the host's cgroup hierarchy is mounted")
+	fs.StringVar(&f.name, "name", "target", "with -url: the attack's name, the model's")
+	fs.BoolVar(&f.printScenarios, "print-scenarios", false, "print the scenarios the profile (or -scenarios) selects, one per line, and exit")
+	fs.StringVar(&f.note, "note", "", "a note to record in meta.json")
+	fs.StringVar(&f.runDir, "run-dir", "", "write into this existing run directory, adding to its summaries")
+	fs.DurationVar(&f.warmup, "warmup", 500*time.Millisecond, "closed warm-up on 4 connections before each attack, discarded")
+	fs.BoolVar(&f.wrk, "wrk", false, "cross-check closed hello scenarios with wrk (Debian's wrk) on the same connections and duration (native runs)")
+	fs.StringVar(&f.check, "check", "", "fail unless every listed model (comma-separated, or \"all\": every model run) answered every request 2xx")
+	fs.Float64Var(&f.th.P99Factor, "knee-p99-factor", stress.Defaults().P99Factor, "knee: p99 within this factor of the first step's p99")
+	fs.Float64Var(&f.th.KeepUp, "knee-keep-up", stress.Defaults().KeepUp, "knee: throughput at least this share of the offered rate")
+	fs.Float64Var(&f.th.MaxFailures, "break-failures", stress.Defaults().MaxFailures, "breaking point: share of failed requests above which the server is broken (any timeout also breaks)")
+	fs.StringVar(&f.serverCPU, "server-cpu", "1", "the server's share of one CPU, the same for every model (a cgroup's CPU quota natively, --cpu-quota in Docker): a share in (0, 1], 1 the whole CPU set, or auto: calibrate so that the fastest model's capacity is at most half the generator's (make bench and bench-all use auto)")
+	fs.DurationVar(&f.cpuPeriod, "cpu-period", defaultCPUPeriod, "the period of -server-cpu's quota (see docs/methodology.md for why not the kernel's 100ms)")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write netbench's own CPU profile (pprof) of the run to this file: where the generator's time goes")
+	fs.StringVar(&f.serverArgs, "server-args", "", "more netserver flags, space-separated")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: netbench run [flags]\n\nStarts each model (natively, pinned to -server-cpus), attacks it with each\nscenario, and writes results/<run-id>/ (meta.json, summary.json/csv, vegeta\nresults, time series). Scenarios: %s.\n\n", strings.Join(scenario.Names("bench/scenarios"), ", "))
+		fmt.Fprintf(fs.Output(), "usage: netbench run [flags]\n\nStarts each model (natively, pinned to -server-cpus, or in a container with\n-backend docker), attacks it with each scenario on a fresh server per attack,\nand writes results/<run-id>/ (meta.json, summary.json/csv, vegeta results,\ntime series, REPORT.md). Scenarios: %s.\n\n", strings.Join(scenario.Names("bench/scenarios"), ", "))
 		fs.PrintDefaults()
 	}
 	return command{fs: fs, help: "attack models with scenarios and store the results", run: func(args []string) error {
 		_ = fs.Parse(args)
-		p, ok := profiles[*profile]
-		if !ok {
-			return fmt.Errorf("unknown profile %q (smoke, quick, full or seeds)", *profile)
-		}
-		names := list(*models)
-		if *url != "" {
-			names = []string{*name}
-		} else if len(names) == 0 {
-			all, err := runner.Names(*bin)
+		f.limits.Memory, f.limits.Pids, f.limits.NoFile = f.memory, f.pids, f.nofile
+		meta := map[string]string{}
+		fs.VisitAll(func(fl *flag.Flag) { meta[fl.Name] = fl.Value.String() })
+		if f.cpuProfile != "" {
+			pf, err := os.Create(f.cpuProfile)
 			if err != nil {
 				return err
 			}
-			names = all
-		}
-		scNames := list(*scenarios)
-		// A scenario the profile chose runs on its own models only
-		// (Scenario.Models); one named with -scenarios on any model.
-		fromProfile := len(scNames) == 0 || *fromProf
-		runsOn := func(m string, sc *scenario.Scenario) bool {
-			return !fromProfile || len(sc.Models) == 0 || slices.Contains(sc.Models, m)
-		}
-		if len(scNames) == 0 {
-			scNames = p.scenarios
-		}
-		var scs []*scenario.Scenario
-		durations := map[string]string{} // scenario: how long, and whose length
-		for _, n := range scNames {
-			s, err := scenario.Find(*scenDir, n)
-			if err != nil {
+			defer pf.Close()
+			if err := pprof.StartCPUProfile(pf); err != nil {
 				return err
 			}
-			c := *s
-			d, why := runLength(&c, *duration, p.duration, *profile, fromProfile)
-			c.Duration = scenario.Duration{Duration: d}
-			durations[c.Name] = why
-			scs = append(scs, &c)
+			defer pprof.StopCPUProfile()
 		}
-		reps := *repeats
-		if reps <= 0 {
-			reps = p.repeats
-		}
-		if *printScenarios {
-			for _, sc := range scs {
-				if slices.ContainsFunc(names, func(m string) bool { return runsOn(m, sc) }) {
-					fmt.Println(sc.Name)
-				}
-			}
-			return nil
-		}
-		idleConns := p.idle
-		if *idleN >= 0 {
-			idleConns = *idleN
-		}
-		th := stress.Thresholds{P99Factor: *knee, KeepUp: *keepUp, MaxFailures: *maxFail}
-
-		var (
-			dir, id string
-			err     error
-			rows    []*summary.Summary
-		)
-		if *runDir != "" {
-			dir, id, err = *runDir, filepath.Base(*runDir), os.MkdirAll(*runDir, 0o755)
-			rows, _ = store.ReadSummaries(dir) // none yet is fine
-		} else {
-			dir, id, err = store.NewRun(*out)
-		}
-		if err != nil {
-			return err
-		}
-		meta := &store.Meta{RunID: id, Started: time.Now(), Command: os.Args, Flags: map[string]string{},
-			ServerCPUs: *serverCPUs, HarnessCPUs: attack.Affinity()}
-		if old, err := store.ReadMeta(dir); err == nil && *runDir != "" {
-			meta = old
-		}
-		fs.VisitAll(func(f *flag.Flag) { meta.Flags[f.Name] = f.Value.String() })
-		meta.Durations = durations
-		for _, sc := range scs {
-			fmt.Fprintf(os.Stderr, "%s: %s\n", sc.Name, durations[sc.Name])
-		}
-		if *note != "" && !slices.Contains(meta.Notes, *note) {
-			meta.Notes = append(meta.Notes, *note)
-		}
-		store.Environment(meta)
-		meta.ServerGOMAXPROCS = countCPUs(*serverCPUs)
-		if overlap(*serverCPUs, meta.HarnessCPUs) && *url == "" {
-			note := fmt.Sprintf("the harness (CPUs %s) shares CPUs with the server (%s): run it under taskset on other CPUs", meta.HarnessCPUs, *serverCPUs)
-			meta.Notes = append(meta.Notes, note)
-			fmt.Fprintln(os.Stderr, "warning:", note)
-		}
-		if err := store.WriteJSON(dir+"/meta.json", meta); err != nil {
-			return err
-		}
-		if *url != "" {
-			if err := runner.WaitHealthy(*url, 15*time.Second); err != nil {
-				return err
-			}
-		}
-		var sampler func() (sample.Stat, error)
-		switch {
-		case *cgroup != "":
-			root, id := *cgroupRoot, *cgroup
-			sampler = func() (sample.Stat, error) { return sample.Cgroup(root, id) }
-		case *pid > 0:
-			p := *pid
-			sampler = func() (sample.Stat, error) { return sample.Tree(p) }
-		}
-
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		var planned time.Duration
-		steps := 0
-		for _, m := range names {
-			for _, sc := range scs {
-				if runsOn(m, sc) {
-					planned += (sc.Total() + *warmup + 2*time.Second) * time.Duration(reps)
-					steps += reps
-				}
-			}
-		}
-		began := time.Now()
-		step := 0
-		for _, m := range names {
-			for _, sc := range scs {
-				if !runsOn(m, sc) {
-					continue
-				}
-				for rep := 1; rep <= reps; rep++ {
-					if ctx.Err() != nil {
-						break
-					}
-					step++
-					label := fmt.Sprintf("[%d/%d] %s · %s · repeat %d/%d", step, steps, m, sc.Name, rep, reps)
-					s, err := one(ctx, m, sc, rep, label, began, planned, *url, sampler, *bin, *serverCPUs, *serverArgs, *warmup, th, dir)
-					if err != nil {
-						fmt.Fprintf(os.Stderr, "\n%s: %v\n", label, err)
-						meta.Notes = append(meta.Notes, label+": "+err.Error())
-						continue
-					}
-					if *wrk && sc.Load.Kind == scenario.Closed && *url == "" {
-						s.GeneratorNote = strings.TrimPrefix(s.GeneratorNote+"; "+wrkCheck(m, sc, *bin, *serverCPUs, *serverArgs), "; ")
-					}
-					rows = append(rows, s)
-					if err := store.WriteSummaries(dir, rows); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		fmt.Fprintln(os.Stderr)
-		if idleConns > 0 && *url == "" && ctx.Err() == nil {
-			fmt.Fprintf(os.Stderr, "memory per idle connection, %d per model (fewer where a model can't hold them)\n", idleConns)
-			irows, err := measureIdle(names, idleConns, *bin, *serverCPUs, time.Second)
-			if err != nil {
-				meta.Notes = append(meta.Notes, "idle: "+err.Error())
-			}
-			if err := store.WriteJSON(filepath.Join(dir, store.IdleFile), irows); err != nil {
-				return err
-			}
-		}
-		meta.Finished = time.Now()
-		if err := store.WriteJSON(dir+"/meta.json", meta); err != nil {
-			return err
-		}
-		fmt.Printf("run %s: %d attacks in %v, results in %s\n", id, len(rows), time.Since(began).Round(time.Second), dir)
-		fmt.Print(report.Markdown(report.Aggregate(rows)))
-		if *runDir == "" && len(rows) > 0 {
-			// make bench-all writes the report once, after every model's
-			// container has added its rows.
-			if err := report.Write(dir, *scenDir); err != nil {
-				return err
-			}
-			fmt.Printf("\nreport: %s/%s\n", dir, report.ReportFile)
-		}
-		return ctx.Err()
+		return f.run(meta)
 	}}
 }
 
-// one runs one attack on a freshly started model and stores it.
-func one(ctx context.Context, model string, sc *scenario.Scenario, rep int, label string, began time.Time,
-	planned time.Duration, url string, sampler func() (sample.Stat, error), bin, cpus, extra string, warmup time.Duration,
-	th stress.Thresholds, dir string) (*summary.Summary, error) {
-	target := url
-	var srv *runner.Server
-	if url == "" {
-		args := []string{"-idle-timeout", "60s"}
-		if extra != "" {
-			args = append(args, strings.Fields(extra)...)
-		}
-		var err error
-		srv, err = runner.Start(model, runner.Options{Bin: bin, CPUs: cpus, Args: args})
+// plan is what a run does: its steps in order, and what it says of them.
+type plan struct {
+	models    []string
+	scenarios []*scenario.Scenario
+	durations map[string]string // scenario: how long, and whose length
+	steps     []*step.Step
+	idle      int // idle connections per model to measure, after the steps
+}
+
+// length is the plan's expected duration, for the progress line's ETA.
+func (p *plan) length() time.Duration {
+	var d time.Duration
+	for _, s := range p.steps {
+		d += s.Length()
+	}
+	return d
+}
+
+// makePlan resolves the models, the scenarios and their lengths, and
+// orders the steps: each model, each scenario it runs, each repeat.
+func (f *runFlags) makePlan() (*plan, error) {
+	pr, ok := profiles[f.profile]
+	if !ok {
+		return nil, fmt.Errorf("unknown profile %q (smoke, quick, full or seeds)", f.profile)
+	}
+	p := &plan{models: list(f.models), durations: map[string]string{}, idle: pr.idle}
+	if f.idleN >= 0 {
+		p.idle = f.idleN
+	}
+	if f.url != "" {
+		p.models = []string{f.name}
+	} else if len(p.models) == 0 {
+		all, err := runner.Names(f.bin)
 		if err != nil {
 			return nil, err
 		}
-		target = "http://" + srv.Addr
-		pid := srv.PID
-		sampler = func() (sample.Stat, error) { return sample.Tree(pid) }
-		defer func() {
-			if _, err := srv.Stop(30 * time.Second); err != nil {
-				fmt.Fprintf(os.Stderr, "\n%s: stop: %v\n", label, err)
-			}
-		}()
+		p.models = all
 	}
-	if warmup > 0 {
-		w := *sc
-		w.Load = scenario.Load{Kind: scenario.Closed, Conns: 4}
-		if sc.Load.Kind == scenario.Users {
-			// Users with no think time: a closed load that plays games too.
-			w.Load = scenario.Load{Kind: scenario.Users, Users: 4, SpawnRate: 1000}
-		}
-		w.Duration, w.Stress = scenario.Duration{Duration: warmup}, nil
-		if _, err := attack.Run(ctx, &w, attack.Options{URL: target, Name: model}); err != nil {
+	scNames := list(f.scenarios)
+	// A scenario the profile chose runs on its own models only
+	// (Scenario.Models); one named with -scenarios on any model.
+	fromProfile := len(scNames) == 0 || f.fromProfile
+	if len(scNames) == 0 {
+		scNames = pr.scenarios
+	}
+	for _, n := range scNames {
+		s, err := scenario.Find(f.scenDir, n)
+		if err != nil {
 			return nil, err
 		}
+		c := *s
+		d, why := runLength(&c, f.duration, pr.duration, f.profile, fromProfile)
+		c.Duration = scenario.Duration{Duration: d}
+		p.durations[c.Name] = why
+		p.scenarios = append(p.scenarios, &c)
 	}
-	a, err := attack.Run(ctx, sc, attack.Options{URL: target, Name: model, Sample: sampler,
-		Progress: func(el, total time.Duration) {
-			done := time.Since(began)
-			eta := planned - done
-			fmt.Fprintf(os.Stderr, "\r%s · %v/%v · elapsed %v · ETA %v   ", label, el.Round(time.Second),
-				total.Round(time.Second), done.Round(time.Second), max(eta, 0).Round(time.Second))
-		}})
+	reps := f.repeats
+	if reps <= 0 {
+		reps = pr.repeats
+	}
+	for _, m := range p.models {
+		for _, sc := range p.scenarios {
+			if fromProfile && len(sc.Models) > 0 && !slices.Contains(sc.Models, m) {
+				continue
+			}
+			for rep := 1; rep <= reps; rep++ {
+				p.steps = append(p.steps, &step.Step{Model: m, Scenario: sc, Repeat: rep, Warmup: f.warmup, Thresholds: f.th,
+					Label: fmt.Sprintf("%s · %s · repeat %d/%d", m, sc.Name, rep, reps)})
+			}
+		}
+	}
+	for i, s := range p.steps {
+		s.Label = fmt.Sprintf("[%d/%d] %s", i+1, len(p.steps), s.Label)
+	}
+	return p, nil
+}
+
+// makeBackend is the backend the flags choose.
+func (f *runFlags) makeBackend(runID string) (runner.Backend, error) {
+	if f.url != "" {
+		e := &runner.External{URL: f.url}
+		e.Sample, e.What = sampler(f.pid, f.cgroup, f.cgroupRoot)
+		if f.kernel && f.cgroup == "" {
+			e.KernelPID = f.pid
+		}
+		return e, nil
+	}
+	switch f.backend {
+	case "native":
+		return &runner.Native{Bin: f.bin, Limits: f.limits, Kernel: f.kernel}, nil
+	case "docker":
+		if err := runner.CheckDocker(); err != nil {
+			return nil, err
+		}
+		if f.network != "container" && f.network != "bridge" {
+			return nil, fmt.Errorf("-network must be container or bridge, not %q", f.network)
+		}
+		l := f.limits
+		if l.NoFile == 0 {
+			l.NoFile = min(runner.DefaultLimits().NoFile, hardNoFile())
+		}
+		h := f.harnessCPUs
+		if h == "" {
+			h = otherCPUs(l.CPUs)
+		}
+		return &runner.Docker{RunID: runID, Limits: l, HarnessCPUs: h, Network: f.network}, nil
+	}
+	return nil, fmt.Errorf("unknown backend %q (native or docker)", f.backend)
+}
+
+// run makes the plan, executes it on the backend and writes the run
+// directory and its report.
+func (f *runFlags) run(flags map[string]string) error {
+	p, err := f.makePlan()
+	if err != nil {
+		return err
+	}
+	if f.printScenarios {
+		seen := map[string]bool{}
+		for _, s := range p.steps {
+			if !seen[s.Scenario.Name] {
+				seen[s.Scenario.Name] = true
+				fmt.Println(s.Scenario.Name)
+			}
+		}
+		return nil
+	}
+	var (
+		dir, id string
+		rows    []*summary.Summary
+	)
+	if f.runDir != "" {
+		dir, id, err = f.runDir, filepath.Base(f.runDir), os.MkdirAll(f.runDir, 0o755)
+		rows, _ = store.ReadSummaries(dir) // none yet is fine
+	} else {
+		dir, id, err = store.NewRun(f.out)
+	}
+	if err != nil {
+		return err
+	}
+	share, auto, err := parseServerCPU(f.serverCPU)
+	if err != nil {
+		return err
+	}
+	be, err := f.makeBackend(id)
+	if err != nil {
+		return err
+	}
+	defer be.Close()
+	var calibration []store.CalibrationRow
+	if auto {
+		share, calibration, err = calibrate(context.Background(), be, p.models, p.scenarios, f.serverArgv(), f.cpuPeriod)
+		if err != nil {
+			return fmt.Errorf("-server-cpu auto: %w", err)
+		}
+		fmt.Fprintf(os.Stderr, "server CPU share: %.2f of a CPU per %v period (calibrated)\n", share, f.cpuPeriod)
+	}
+	if err := setCPUShare(be, share, f.cpuPeriod); err != nil {
+		return err
+	}
+	f.limits.CPUShare, f.limits.CPUPeriod = share, f.cpuPeriod
+	meta := &store.Meta{RunID: id, Started: time.Now(), Command: os.Args, Flags: flags,
+		ServerCPUs: f.limits.CPUs, HarnessCPUs: attack.Affinity()}
+	if old, err := store.ReadMeta(dir); err == nil && f.runDir != "" {
+		meta = old
+	}
+	meta.Durations = p.durations
+	meta.Backend = be.Describe()
+	if f.limits.Limited() {
+		meta.ServerCPUShare, meta.ServerCPUPeriod = share, f.cpuPeriod.String()
+	}
+	meta.Calibration = calibration
+	for _, sc := range p.scenarios {
+		fmt.Fprintf(os.Stderr, "%s: %s\n", sc.Name, p.durations[sc.Name])
+	}
+	if f.note != "" && !slices.Contains(meta.Notes, f.note) {
+		meta.Notes = append(meta.Notes, f.note)
+	}
+	store.Environment(meta)
+	meta.ServerGOMAXPROCS = countCPUs(f.limits.CPUs)
+	harness := meta.HarnessCPUs
+	if d, ok := be.(*runner.Docker); ok {
+		harness = d.HarnessCPUs
+		meta.HarnessCPUs = harness
+	}
+	if overlap(f.limits.CPUs, harness) && f.url == "" {
+		note := fmt.Sprintf("the harness (CPUs %s) shares CPUs with the server (%s): run it under taskset on other CPUs", harness, f.limits.CPUs)
+		meta.Notes = append(meta.Notes, note)
+		fmt.Fprintln(os.Stderr, "warning:", note)
+	}
+	if err := store.WriteMeta(dir, meta); err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	planned, began := p.length(), time.Now()
+	var stored []*summary.Summary
+	for _, st := range p.steps {
+		if ctx.Err() != nil {
+			break
+		}
+		s, err := f.execute(ctx, be, st, dir, began, planned)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "\n%s: %v\n", st.Label, err)
+			meta.Notes = append(meta.Notes, st.Label+": "+err.Error())
+			continue
+		}
+		rows, stored = append(rows, s), append(stored, s)
+		if err := store.WriteSummaries(dir, rows); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(os.Stderr)
+	if _, native := be.(*runner.Native); native && p.idle > 0 && ctx.Err() == nil {
+		fmt.Fprintf(os.Stderr, "memory per idle connection, %d per model (fewer where a model can't hold them)\n", p.idle)
+		irows, err := measureIdle(p.models, p.idle, f.bin, f.limits.CPUs, time.Second, false)
+		if err != nil {
+			meta.Notes = append(meta.Notes, "idle: "+err.Error())
+		}
+		if err := store.WriteJSON(filepath.Join(dir, store.IdleFile), irows); err != nil {
+			return err
+		}
+	}
+	meta.Finished = time.Now()
+	if err := store.WriteMeta(dir, meta); err != nil {
+		return err
+	}
+	fmt.Printf("run %s: %d attacks in %v, results in %s\n", id, len(stored), time.Since(began).Round(time.Second), dir)
+	fmt.Print(report.Markdown(report.Aggregate(rows)))
+	if len(rows) > 0 {
+		if err := report.Write(dir, f.scenDir); err != nil {
+			return err
+		}
+		fmt.Printf("\nreport: %s/%s\n", dir, report.ReportFile)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if f.check != "" {
+		models := list(f.check)
+		if f.check == "all" {
+			models = p.models
+		}
+		return checkRun(stored, models)
+	}
+	return nil
+}
+
+// execute runs one step on a fresh server: start, attack, stop.
+func (f *runFlags) execute(ctx context.Context, be runner.Backend, st *step.Step, dir string, began time.Time, planned time.Duration) (*summary.Summary, error) {
+	in, err := be.Start(st.Model, f.serverArgv())
 	if err != nil {
 		return nil, err
 	}
-	s, series := summary.Compute(sc, a, rep, th)
-	if err := store.WriteAttack(dir, sc.Name, model, rep, a.Results, series); err != nil {
+	defer func() {
+		if log, err := in.Stop(30 * time.Second); err != nil {
+			fmt.Fprintf(os.Stderr, "\n%s: stop: %v\n", st.Label, err)
+		} else if _, docker := be.(*runner.Docker); docker && log != "" {
+			// A container's log is gone with it: keep it beside the results.
+			name := fmt.Sprintf("server-%s-%s.r%d.log", st.Model, st.Scenario.Name, st.Repeat)
+			_ = os.WriteFile(filepath.Join(dir, name), []byte(log), 0o644)
+		}
+	}()
+	s, err := be.Attack(ctx, in, st, dir, func(el, total time.Duration) {
+		done := time.Since(began)
+		fmt.Fprintf(os.Stderr, "\r%s · %v/%v · elapsed %v · ETA %v   ", st.Label, el.Round(time.Second),
+			total.Round(time.Second), done.Round(time.Second), max(planned-done, 0).Round(time.Second))
+	})
+	if err != nil {
 		return nil, err
+	}
+	if _, native := be.(*runner.Native); native && f.wrk && st.Scenario.Load.Kind == scenario.Closed {
+		s.GeneratorNote = strings.TrimPrefix(s.GeneratorNote+"; "+wrkCheck(st.Model, st.Scenario, f.bin, f.limits, f.serverArgs), "; ")
 	}
 	return s, nil
 }
 
+// serverArgv is the netserver flags every attack's server gets.
+func (f *runFlags) serverArgv() []string {
+	return append([]string{"-idle-timeout", "60s"}, strings.Fields(f.serverArgs)...)
+}
+
+// defaultCPUPeriod is -cpu-period's default; docs/methodology.md says why.
+const defaultCPUPeriod = 10 * time.Millisecond
+
 // wrkCheck runs wrk against a fresh server with the scenario's connections
 // and duration, for the generator cross-check.
-func wrkCheck(model string, sc *scenario.Scenario, bin, cpus, extra string) string {
-	if _, err := exec.LookPath("wrk"); err != nil {
-		return "wrk cross-check: wrk not installed"
-	}
-	srv, err := runner.Start(model, runner.Options{Bin: bin, CPUs: cpus, Args: strings.Fields(extra)})
+func wrkCheck(model string, sc *scenario.Scenario, bin string, l runner.Limits, extra string) string {
+	srv, err := runner.Start(model, runner.Options{Bin: bin, CPUs: l.CPUs, Args: strings.Fields(extra), CPUShare: l.CPUShare, CPUPeriod: l.CPUPeriod})
 	if err != nil {
 		return "wrk cross-check: " + err.Error()
 	}
 	defer func() { _, _ = srv.Stop(30 * time.Second) }()
-	args := []string{"-t1", "-c" + strconv.Itoa(sc.Load.Conns), "-d" + strconv.Itoa(int(sc.Duration.Seconds())) + "s"}
-	if !sc.KeepAlive {
-		args = append(args, "-H", "Connection: close")
-	}
-	args = append(args, "http://"+srv.Addr+sc.Targets[0].Path)
-	b, err := exec.Command("wrk", args...).CombinedOutput()
+	w, err := wrk.Run(wrk.Options{URL: "http://" + srv.Addr + sc.Targets[0].Path, Conns: sc.Load.Conns,
+		Duration: sc.Duration.Duration, Close: !sc.KeepAlive})
 	if err != nil {
-		return "wrk cross-check failed: " + err.Error()
+		return "wrk cross-check: " + err.Error()
 	}
-	m := regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`).FindSubmatch(b)
-	if m == nil {
-		return "wrk cross-check: no Requests/sec"
-	}
-	return "wrk on the same load: " + string(m[1]) + " answers/s"
-}
-
-func list(s string) []string {
-	// Commas or spaces: make's MODELS="fork gnet" and -models fork,gnet.
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })
-}
-
-// cpuSet parses a CPU list such as "0", "1,2" or "0-3".
-func cpuSet(s string) map[int]bool {
-	m := map[int]bool{}
-	for _, part := range strings.Split(s, ",") {
-		lo, hi, ok := strings.Cut(part, "-")
-		l, err := strconv.Atoi(strings.TrimSpace(lo))
-		if err != nil {
-			continue
-		}
-		h := l
-		if ok {
-			h, _ = strconv.Atoi(strings.TrimSpace(hi))
-		}
-		for i := l; i <= h; i++ {
-			m[i] = true
-		}
-	}
-	return m
-}
-
-// countCPUs counts the CPUs of a list.
-func countCPUs(s string) int { return len(cpuSet(s)) }
-
-// overlap reports whether two CPU lists share a CPU.
-func overlap(a, b string) bool {
-	sb := cpuSet(b)
-	for c := range cpuSet(a) {
-		if sb[c] {
-			return true
-		}
-	}
-	return false
+	return fmt.Sprintf("wrk on the same load: %.2f answers/s", w.RPS)
 }

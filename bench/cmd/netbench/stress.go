@@ -80,7 +80,7 @@ func stressCmd() command {
 			}
 		}
 		meta.Finished = time.Now()
-		if err := store.WriteJSON(filepath.Join(dir, "meta.json"), meta); err != nil {
+		if err := store.WriteMeta(dir, meta); err != nil {
 			return err
 		}
 		table := faults.Table(rs)

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"time"
+
+	"netmodels/bench/runner"
+	"netmodels/bench/scenario"
+	"netmodels/bench/step"
+	"netmodels/bench/store"
+)
+
+// calibrationConns and calibrationLength shape calibration's attacks: the
+// connections of the hello scenarios, one second each.
+const (
+	calibrationConns  = 50
+	calibrationLength = time.Second
+)
+
+// parseServerCPU reads -server-cpu: "auto", or a share of one CPU in
+// (0, 1], where 1 means the whole CPU set.
+func parseServerCPU(v string) (share float64, auto bool, err error) {
+	if v == "auto" {
+		return 0, true, nil
+	}
+	share, err = strconv.ParseFloat(v, 64)
+	if err != nil || share <= 0 || share > 1 {
+		return 0, false, fmt.Errorf("-server-cpu takes auto or a share of one CPU in (0, 1], not %q", v)
+	}
+	return share, false, nil
+}
+
+// calibrate chooses the server's CPU share for -server-cpu auto: for each
+// request shape of the plan, a one-second closed attack on every model,
+// each with its whole CPU, then chooseShare's rule, so that the server, not
+// the generator, is what a run measures.
+func calibrate(ctx context.Context, be runner.Backend, models []string, scs []*scenario.Scenario, args []string, period time.Duration) (float64, []store.CalibrationRow, error) {
+	dir, err := os.MkdirTemp("", "netbench-calibrate-")
+	if err != nil {
+		return 0, nil, err
+	}
+	defer os.RemoveAll(dir)
+	var rows []store.CalibrationRow
+	seen := map[string]bool{}
+	cals := map[string]*scenario.Scenario{}
+	one := func(sh, m string, share float64) (store.CalibrationRow, error) {
+		if err := setCPUShare(be, share, period); err != nil {
+			return store.CalibrationRow{}, err
+		}
+		in, err := be.Start(m, args)
+		if err != nil {
+			return store.CalibrationRow{}, err
+		}
+		s, err := be.Attack(ctx, in, &step.Step{Model: m, Scenario: cals[sh], Repeat: 1, Warmup: 200 * time.Millisecond, Label: "calibrate"}, dir, nil)
+		_, _ = in.Stop(30 * time.Second)
+		if err != nil {
+			return store.CalibrationRow{}, err
+		}
+		r := store.CalibrationRow{Shape: sh, Model: m, Answers: s.Throughput, HarnessShare: s.HarnessCPUShare, ServerUS: s.ServerCPUPerAnswer}
+		if share < 1 {
+			r.Share = share
+		}
+		if r.HarnessShare > 0 {
+			r.Ceiling = r.Answers / r.HarnessShare
+		}
+		return r, nil
+	}
+	for _, sc := range scs {
+		sh := sc.Shape()
+		if seen[sh] || sc.Load.Kind == scenario.Users {
+			continue // think times bound the users load, not the generator
+		}
+		seen[sh] = true
+		cals[sh] = &scenario.Scenario{Name: "calibrate", Targets: sc.Targets, KeepAlive: sc.KeepAlive, Timeout: sc.Timeout,
+			Load: scenario.Load{Kind: scenario.Closed, Conns: calibrationConns}, Duration: scenario.Duration{Duration: calibrationLength}}
+		for _, m := range models {
+			if ctx.Err() != nil {
+				return 0, rows, ctx.Err()
+			}
+			fmt.Fprintf(os.Stderr, "\rcalibrating the server's CPU share: %s on %s   ", sh, m)
+			r, err := one(sh, m, 1)
+			if err != nil {
+				return 0, rows, err
+			}
+			rows = append(rows, r)
+		}
+	}
+	share, err := chooseShare(rows, period)
+	if err != nil {
+		return 0, rows, err
+	}
+	// A model's CPU per answer falls as its load rises (more work per
+	// wake-up), so the capacity that rule predicts from an attack at a
+	// whole CPU can be low: check it at the share, on each shape's
+	// fastest model, and shrink the share until the capacity is within
+	// the rule (a tenth over it, for noise), three tries at most.
+	floor := minShare(period)
+	for try := 0; try < 3 && share > floor; try++ {
+		over := 1.0
+		for _, sh := range store.Shapes(rows) {
+			b, _ := store.Fastest(rows, sh)
+			if b.Share > 0 || b.HarnessShare < 0.5 {
+				continue
+			}
+			fmt.Fprintf(os.Stderr, "\rcalibrating the server's CPU share: checking %.2f, %s on %s   ", share, sh, b.Model)
+			r, err := one(sh, b.Model, share)
+			if err != nil {
+				return 0, rows, err
+			}
+			rows = append(rows, r)
+			over = max(over, r.Answers/(b.Ceiling/2))
+		}
+		if over <= 1.1 {
+			break
+		}
+		share = max(math.Floor(share/over*20)/20, floor)
+	}
+	fmt.Fprintln(os.Stderr)
+	return share, rows, nil
+}
+
+// minShare is the least share the kernel takes as a quota (1 ms a
+// period), rounded up to 0.05.
+func minShare(period time.Duration) float64 {
+	return math.Ceil(float64(time.Millisecond)/float64(period)*20) / 20
+}
+
+// chooseShare is calibrate's rule over its attacks. Per shape, the
+// fastest model is the one with the most answers/s; that attack drove the
+// generator hardest, so its ceiling (answers/s over the generator's CPU
+// share) is the generator's, and the model's capacity at share s is s
+// over its CPU per answer. The share is the largest, rounded down to 0.05,
+// at which that capacity is at most half the ceiling, the smallest over
+// the shapes, at most 1 and at least what the kernel takes as a quota
+// (1 ms a period). A shape whose fastest attack left the generator under
+// half busy (a /sleep, whose rate the sleep bounds) does not bind it.
+func chooseShare(rows []store.CalibrationRow, period time.Duration) (float64, error) {
+	shapes := store.Shapes(rows)
+	if len(shapes) == 0 {
+		return 0, fmt.Errorf("no request shape to calibrate")
+	}
+	share := 1.0
+	for _, sh := range shapes {
+		b, _ := store.Fastest(rows, sh)
+		if b.Share > 0 || b.HarnessShare < 0.5 {
+			continue
+		}
+		if b.Ceiling == 0 || b.ServerUS == 0 {
+			return 0, fmt.Errorf("calibration of %s on %s measured no generator ceiling or no server CPU", sh, b.Model)
+		}
+		share = min(share, b.Ceiling/2*b.ServerUS/1e6)
+	}
+	return max(math.Floor(share*20)/20, minShare(period)), nil
+}
+
+// setCPUShare gives the backend's servers share of a CPU per period.
+func setCPUShare(be runner.Backend, share float64, period time.Duration) error {
+	switch b := be.(type) {
+	case *runner.Native:
+		b.Limits.CPUShare, b.Limits.CPUPeriod = share, period
+	case *runner.Docker:
+		b.Limits.CPUShare, b.Limits.CPUPeriod = share, period
+	default:
+		if share < 1 {
+			return fmt.Errorf("-server-cpu: netbench does not start the server at -url; limit its CPU where it runs")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"netmodels/bench/locust"
+	"netmodels/bench/report"
+	"netmodels/bench/runner"
+	"netmodels/bench/sample"
+	"netmodels/bench/scenario"
+	"netmodels/bench/store"
+	"netmodels/bench/summary"
+)
+
+// LocustRow is one generator's figures in one round of netbench locust:
+// per request name and "Aggregated".
+type LocustRow struct {
+	Generator string  `json:"generator"` // locust or netbench
+	Round     int     `json:"round"`
+	Name      string  `json:"name"`
+	Requests  int     `json:"requests"`
+	Failures  int     `json:"failures"`
+	AnswersPS float64 `json:"answers_per_s"` // successful answers per second
+	P50       float64 `json:"p50_ms"`
+	Mean      float64 `json:"mean_ms"`
+	P99       float64 `json:"p99_ms"`
+	// ServerCPUShare is the server's CPU over the run's wall time: well
+	// below 1 means the server was not the limit.
+	ServerCPUShare float64 `json:"server_cpu_share"`
+	// GeneratorCPUShare is the generator's CPU over its wall time.
+	GeneratorCPUShare float64 `json:"generator_cpu_share"`
+}
+
+func locustCmd() command {
+	fs := flag.NewFlagSet("locust", flag.ExitOnError)
+	model := fs.String("model", "thread", "the model to serve")
+	scen := fs.String("scenario", "slides-locustfile", "the netbench scenario that is the locustfile's load: users, spawn rate and length come from it")
+	file := fs.String("locustfile", "bench/locust/locust_test.py", "the locustfile")
+	rounds := fs.Int("rounds", 2, "rounds; each runs Locust, then netbench, on the same server")
+	bin := fs.String("bin", "bin/netserver", "the netserver binary")
+	scenDir := fs.String("scenario-dir", "bench/scenarios", "scenario files")
+	serverCPUs := fs.String("server-cpus", "0", "CPU set of the server (a whole CPU: the comparison wants it unsaturated)")
+	genCPUs := fs.String("gen-cpus", "", "CPU set of both generators (default: the CPUs the server does not have)")
+	out := fs.String("out", "results", "where to write <run-id>/ (meta.json, locust.json, LOCUST.md, each round's files)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: netbench locust [flags]\n\nRuns Locust (the seeds' generator) and netbench's users load with the same\nusers, spawn rate, think time and length against one unsaturated server, in\nturns, and compares answers/s and latency per request name. Needs Locust\n(apt-get install python3-locust).\n\n")
+		fs.PrintDefaults()
+	}
+	return command{fs: fs, help: "netbench's users load next to Locust on one server", run: func(args []string) error {
+		_ = fs.Parse(args)
+		sc, err := scenario.Find(*scenDir, *scen)
+		if err != nil {
+			return err
+		}
+		if sc.Load.Kind != scenario.Users {
+			return fmt.Errorf("scenario %s is a %s load; Locust runs users", sc.Name, sc.Load.Kind)
+		}
+		if _, err := exec.LookPath("locust"); err != nil {
+			return errors.New("netbench locust needs Locust: apt-get install python3-locust")
+		}
+		gcpus := *genCPUs
+		if gcpus == "" {
+			gcpus = otherCPUs(*serverCPUs)
+		}
+		if overlap(gcpus, *serverCPUs) {
+			return fmt.Errorf("the generators (CPUs %s) would share the server's CPUs (%s)", gcpus, *serverCPUs)
+		}
+		self, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		dir, id, err := store.NewRun(*out)
+		if err != nil {
+			return err
+		}
+		meta := &store.Meta{RunID: id, Started: time.Now(), Command: os.Args, Flags: map[string]string{},
+			ServerCPUs: *serverCPUs, HarnessCPUs: gcpus, ServerGOMAXPROCS: countCPUs(*serverCPUs)}
+		fs.VisitAll(func(f *flag.Flag) { meta.Flags[f.Name] = f.Value.String() })
+		store.Environment(meta)
+		meta.Notes = append(meta.Notes, "Locust "+locustVersion())
+		s, err := runner.Start(*model, runner.Options{Bin: *bin, CPUs: *serverCPUs})
+		if err != nil {
+			return err
+		}
+		defer func() { _, _ = s.Stop(10 * time.Second) }()
+		base := "http://" + s.Addr
+		if err := runner.WaitHealthy(base, 10*time.Second); err != nil {
+			return err
+		}
+		var rows []LocustRow
+		for round := 1; round <= *rounds; round++ {
+			fmt.Fprintf(os.Stderr, "round %d/%d: Locust, %d users at %g/s for %v\n", round, *rounds, sc.Load.Users, sc.Load.SpawnRate, sc.Duration.Duration)
+			before, err := sample.Tree(s.PID)
+			if err != nil {
+				return err
+			}
+			lr, err := locust.Run(locust.Options{Locustfile: *file, Host: base, Users: sc.Load.Users, SpawnRate: sc.Load.SpawnRate,
+				Duration: sc.Duration.Duration, CPUs: gcpus, Prefix: filepath.Join(dir, fmt.Sprintf("locust.r%d", round))})
+			if err != nil {
+				return err
+			}
+			after, err := sample.Tree(s.PID)
+			if err != nil {
+				return err
+			}
+			serverShare := float64(after.CPU-before.CPU) / float64(lr.Wall)
+			for _, st := range lr.Stats {
+				rows = append(rows, LocustRow{Generator: "locust", Round: round, Name: st.Name, Requests: st.Requests, Failures: st.Failures,
+					AnswersPS: st.RPS - st.FailRPS, P50: st.P50, Mean: st.Mean, P99: st.P99,
+					ServerCPUShare: serverShare, GeneratorCPUShare: float64(lr.CPU) / float64(lr.Wall)})
+			}
+
+			fmt.Fprintf(os.Stderr, "round %d/%d: netbench, the same load\n", round, *rounds)
+			rdir := filepath.Join(dir, fmt.Sprintf("netbench.r%d", round))
+			if err := os.MkdirAll(rdir, 0o755); err != nil {
+				return err
+			}
+			run := exec.Command("taskset", "-c", gcpus, self, "run", "-url", base, "-pid", strconv.Itoa(s.PID), "-name", *model,
+				"-scenarios", sc.Name, "-scenario-dir", *scenDir, "-run-dir", rdir, "-warmup", "0s")
+			run.Stdout, run.Stderr = os.Stderr, os.Stderr
+			if err := run.Run(); err != nil {
+				return fmt.Errorf("netbench run: %v", err)
+			}
+			sums, err := store.ReadSummaries(rdir)
+			if err != nil || len(sums) != 1 {
+				return fmt.Errorf("netbench run left %d summaries in %s: %v", len(sums), rdir, err)
+			}
+			rows = append(rows, netbenchRows(sums[0], round)...)
+		}
+		meta.Finished = time.Now()
+		table := LocustTable(rows)
+		fmt.Print(table)
+		if err := store.WriteMeta(dir, meta); err != nil {
+			return err
+		}
+		if err := store.WriteJSON(filepath.Join(dir, "locust.json"), rows); err != nil {
+			return err
+		}
+		doc := "# netbench locust " + id + "\n\nCommand: `" + strings.Join(os.Args, " ") + "`; model " + *model +
+			", scenario " + sc.Name + " (" + summary.Describe(sc) + "); " + meta.CPUModel + ", kernel " + meta.Kernel +
+			", netmodels " + meta.Git + "\n\n" + table
+		if err := os.WriteFile(filepath.Join(dir, "LOCUST.md"), []byte(doc), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "results in %s\n", dir)
+		return nil
+	}}
+}
+
+// locustVersion is Locust's version: its own word, or the Debian
+// package's where the packaged locust prints none.
+func locustVersion() string {
+	v, _ := exec.Command("locust", "--version").CombinedOutput()
+	if s := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(string(v)), "locust")); s != "" {
+		return s
+	}
+	if d, err := exec.Command("dpkg-query", "-W", "-f=${Version}", "python3-locust").Output(); err == nil && len(d) > 0 {
+		return string(d) + " (Debian python3-locust)"
+	}
+	return "(version unknown)"
+}
+
+// netbenchRows turns a netbench summary into LocustRows: one per route,
+// and the aggregate under Locust's name for it.
+func netbenchRows(s *summary.Summary, round int) []LocustRow {
+	var rows []LocustRow
+	for _, r := range s.Routes {
+		ans := 0.0
+		if r.Requests > 0 {
+			ans = r.RPS * float64(r.Requests-r.Failures) / float64(r.Requests)
+		}
+		rows = append(rows, LocustRow{Generator: "netbench", Round: round, Name: r.Name, Requests: r.Requests, Failures: r.Failures,
+			AnswersPS: ans, P50: r.Median, Mean: r.Mean, P99: r.P99, ServerCPUShare: s.ServerCPUShare, GeneratorCPUShare: s.HarnessCPUShare})
+	}
+	fails := int(float64(s.Requests)*(1-s.Success) + 0.5)
+	return append(rows, LocustRow{Generator: "netbench", Round: round, Name: locust.Aggregated, Requests: s.Requests, Failures: fails,
+		AnswersPS: s.Throughput, P50: s.P50, Mean: s.Mean, P99: s.P99, ServerCPUShare: s.ServerCPUShare, GeneratorCPUShare: s.HarnessCPUShare})
+}
+
+// LocustTable compares the two generators round by round: for each
+// request name, answers/s and latency by each, and netbench's over
+// Locust's.
+func LocustTable(rows []LocustRow) string {
+	type key struct {
+		round int
+		name  string
+	}
+	loc := map[key]LocustRow{}
+	for _, r := range rows {
+		if r.Generator == "locust" {
+			loc[key{r.Round, r.Name}] = r
+		}
+	}
+	ratio := func(a, b float64) string {
+		if b == 0 {
+			return "–"
+		}
+		return fmt.Sprintf("%.2f", a/b)
+	}
+	var b strings.Builder
+	b.WriteString("| round | name | Locust answers/s | netbench answers/s | ratio | Locust p50 ms | netbench p50 ms | ratio | Locust mean ms | netbench mean ms | ratio | Locust fails | netbench fails |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	var shares []string
+	for _, r := range rows {
+		if r.Generator != "netbench" {
+			continue
+		}
+		l, ok := loc[key{r.Round, r.Name}]
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(&b, "| %d | %s | %.1f | %.1f | %s | %s | %s | %s | %s | %s | %s | %d | %d |\n", r.Round, r.Name, l.AnswersPS, r.AnswersPS,
+			ratio(r.AnswersPS, l.AnswersPS), report.Figure(l.P50), report.Figure(r.P50), ratio(r.P50, l.P50), report.Figure(l.Mean), report.Figure(r.Mean), ratio(r.Mean, l.Mean), l.Failures, r.Failures)
+		if r.Name == locust.Aggregated {
+			shares = append(shares, fmt.Sprintf("round %d: server %.0f%% of a CPU under Locust, %.0f%% under netbench; Locust's own CPU %.0f%% of a core, netbench's %.0f%% of its cores",
+				r.Round, 100*l.ServerCPUShare, 100*r.ServerCPUShare, 100*l.GeneratorCPUShare, 100*r.GeneratorCPUShare))
+		}
+	}
+	b.WriteString("\nLatency: Locust's is its client's, from its rounded buckets (whole ms below 100 ms); netbench's as measured, exact. ")
+	b.WriteString("Ratios are netbench's over Locust's.\n\n")
+	for _, s := range shares {
+		b.WriteString("- " + s + "\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"netmodels/bench/summary"
+)
+
+func TestPerfTable(t *testing.T) {
+	rows := []PerfRow{
+		{Server: "nginx", Load: "keepalive", Round: 1, RPS: 100000, CPUPerAnswerUS: 5},
+		{Server: "epoll", Load: "keepalive", Round: 1, RPS: 90000, CPUPerAnswerUS: 9},
+		{Server: "epoll", Load: "keepalive", Round: 2, RPS: 95000, CPUPerAnswerUS: 11},
+	}
+	plain := PerfTable(rows, []string{"nginx", "epoll"})
+	if strings.Contains(plain, "syscalls") || !strings.Contains(plain, "| epoll | keepalive | 92500 | 10.0 [9.0–11.0] | 2.00 | 0 | none |") {
+		t.Fatalf("without kernel counts:\n%s", plain)
+	}
+	rows[1].Kernel = &summary.KernelPerAnswer{Syscalls: 2, Reads: 1, Writes: 1, CtxSwitches: 0.02, Involuntary: 0.01}
+	rows[2].Kernel = &summary.KernelPerAnswer{Syscalls: 3, Reads: 1, Writes: 1, CtxSwitches: 0.04, Involuntary: 0.01, PageFaults: 0.5}
+	got := PerfTable(rows, []string{"nginx", "epoll"})
+	for _, want := range []string{"syscalls/answer", "| epoll | keepalive | 92500 | 10.0 [9.0–11.0] | 2.00 | 2.50 | 2.00 | 0.03 (0.01) | 0.25 | 0 | none |",
+		"| nginx | keepalive | 100000 | 5.0 [5.0–5.0] | 1.00 | – | – | – | – |"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("table lacks %q:\n%s", want, got)
+		}
+	}
+}
