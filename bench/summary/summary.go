@@ -16,6 +16,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"netmodels/bench/attack"
+	"netmodels/bench/sample"
 	"netmodels/bench/scenario"
 	"netmodels/bench/stress"
 )
@@ -27,11 +28,17 @@ type Summary struct {
 	Repeat   int    `json:"repeat"`
 	Load     string `json:"load"`
 
-	Requests   int     `json:"requests"`
-	Offered    float64 `json:"offered_rps"` // mean offered rate (open loads), 0 otherwise
-	SendRate   float64 `json:"send_rps"`
-	Throughput float64 `json:"throughput_rps"` // successful answers per second
-	Success    float64 `json:"success"`        // share of 2xx answers
+	Requests int `json:"requests"` // sent
+	// NotSent counts an open load's requests that were due and not sent,
+	// NotSentLate those of them the generator was too late for; the
+	// others found every connection waiting on the server. Both count as
+	// failures in Success and in the stress steps.
+	NotSent     int     `json:"not_sent,omitempty"`
+	NotSentLate int     `json:"not_sent_late,omitempty"`
+	Offered     float64 `json:"offered_rps"` // mean offered rate (open loads), 0 otherwise
+	SendRate    float64 `json:"send_rps"`
+	Throughput  float64 `json:"throughput_rps"` // successful answers per second
+	Success     float64 `json:"success"`        // share of 2xx answers
 
 	Mean float64 `json:"mean_ms"`
 	P50  float64 `json:"p50_ms"`
@@ -49,6 +56,11 @@ type Summary struct {
 	Codes  map[string]int `json:"codes"`
 	Errors map[string]int `json:"errors"` // by class: refused, reset, timeout, eof, other
 
+	// Routes are the statistics per request name, Failures the failures
+	// by cause (Locust's Statistics and Failures tabs).
+	Routes   []Route   `json:"routes,omitempty"`
+	Failures []Failure `json:"failures,omitempty"`
+
 	ServerCPUPerAnswer float64 `json:"server_cpu_us_per_answer"` // µs; 0 without samples
 	ServerCPUShare     float64 `json:"server_cpu_share"`         // CPU seconds per wall second
 	PeakRSSKiB         uint64  `json:"peak_rss_kib"`
@@ -56,6 +68,10 @@ type Summary struct {
 	PeakThreads        int     `json:"peak_threads"`
 	PeakProcs          int     `json:"peak_procs"`
 	PeakFDs            int     `json:"peak_fds"`
+	// Kernel is the kernel's work for the server per successful answer,
+	// counted by perf stat over its process tree; nil when not counted.
+	Kernel     *KernelPerAnswer `json:"kernel,omitempty"`
+	KernelNote string           `json:"kernel_note,omitempty"` // why it was not counted
 
 	HarnessCPUShare float64 `json:"harness_cpu_share"` // of the harness's cores
 	GeneratorBound  bool    `json:"generator_bound"`
@@ -80,11 +96,29 @@ type Second struct {
 	T       int     `json:"t"`
 	Offered float64 `json:"offered_rps"`
 	Sent    int     `json:"sent"`
-	OK      int     `json:"ok"`     // successful answers completed in this second
-	Failed  int     `json:"failed"` // failures completed in this second
+	OK      int     `json:"ok"`                 // successful answers completed in this second
+	Failed  int     `json:"failed"`             // failures completed in this second
+	NotSent int     `json:"not_sent,omitempty"` // due in this second, not sent (attack.NotSent)
 	P50     float64 `json:"p50_ms"`
 	P95     float64 `json:"p95_ms"`
 	P99     float64 `json:"p99_ms"`
+}
+
+// KernelPerAnswer divides a sample.Kernel count by the successful answers.
+type KernelPerAnswer struct {
+	Syscalls    float64 `json:"syscalls"`
+	Reads       float64 `json:"reads"`
+	Writes      float64 `json:"writes"`
+	CtxSwitches float64 `json:"ctx_switches"`
+	Involuntary float64 `json:"involuntary_ctx_switches"`
+	PageFaults  float64 `json:"page_faults"`
+}
+
+// PerAnswer divides the kernel's counts by n successful answers (n > 0).
+func PerAnswer(k sample.Kernel, n int) *KernelPerAnswer {
+	d := float64(n)
+	return &KernelPerAnswer{Syscalls: float64(k.Syscalls) / d, Reads: float64(k.Reads) / d, Writes: float64(k.Writes) / d,
+		CtxSwitches: float64(k.CtxSwitches) / d, Involuntary: float64(k.Involuntary) / d, PageFaults: float64(k.PageFaults) / d}
 }
 
 // Thresholds of the generator-bound test.
@@ -124,6 +158,16 @@ func Compute(sc *scenario.Scenario, a *attack.Result, repeat int, th stress.Thre
 	m.Close()
 	s.Requests = int(m.Requests)
 	s.SendRate, s.Throughput, s.Success = m.Rate, m.Throughput, m.Success
+	if len(a.NotSent) > 0 {
+		s.NotSent = len(a.NotSent)
+		for _, x := range a.NotSent {
+			if x.Late {
+				s.NotSentLate++
+			}
+		}
+		s.Errors[attack.NotSentClass] = s.NotSent
+		s.Success = m.Success * float64(m.Requests) / float64(int(m.Requests)+s.NotSent)
+	}
 	sortDur(lat)
 	s.Mean = ms(m.Latencies.Mean)
 	s.P50, s.P90, s.P95 = ms(quantile(lat, .50)), ms(quantile(lat, .90)), ms(quantile(lat, .95))
@@ -140,6 +184,8 @@ func Compute(sc *scenario.Scenario, a *attack.Result, repeat int, th stress.Thre
 			s.Offered = offeredMean(sc)
 		}
 	}
+	s.Routes = Routes(a.Results, a.Wall)
+	s.Failures = Failures(a.Results, a.Began, a.NotSent)
 	serverFigures(s, a)
 	series := Series(a)
 	generator(s, a, series)
@@ -158,11 +204,21 @@ func offeredMean(sc *scenario.Scenario) float64 {
 	case scenario.Linear:
 		return (l.From + l.To) / 2
 	case scenario.Steps:
-		var sum float64
+		// Time-weighted, the stress test's recovery included: the send
+		// rate it is held against counts the recovery's requests too.
+		var n, secs float64
 		for _, r := range l.Rates {
-			sum += r
+			n += r * l.Step.Seconds()
+			secs += l.Step.Seconds()
 		}
-		return sum / float64(len(l.Rates))
+		if st := sc.Stress; st != nil {
+			n += st.RecoveryRate * st.Recovery.Seconds()
+			secs += st.Recovery.Seconds()
+		}
+		if secs == 0 {
+			return 0
+		}
+		return n / secs
 	}
 	return 0
 }
@@ -191,6 +247,9 @@ func Describe(sc *scenario.Scenario) string {
 
 // serverFigures derives CPU per answer and peaks from the server samples.
 func serverFigures(s *Summary, a *attack.Result) {
+	if a.KernelErr != nil {
+		s.KernelNote = a.KernelErr.Error()
+	}
 	if len(a.Samples) < 2 {
 		return
 	}
@@ -204,6 +263,9 @@ func serverFigures(s *Summary, a *attack.Result) {
 	}
 	if ok > 0 {
 		s.ServerCPUPerAnswer = cpu / float64(ok) * 1e6
+		if a.Kernel != nil {
+			s.Kernel = PerAnswer(*a.Kernel, ok)
+		}
 	}
 	if wall := (last.At - first.At).Seconds(); wall > 0 {
 		s.ServerCPUShare = cpu / wall
@@ -231,7 +293,19 @@ func generator(s *Summary, a *attack.Result, series []Second) {
 		if s.LagP99 > ms(lagLimit) {
 			notes = append(notes, fmt.Sprintf("requests left %.0f ms behind schedule (p99)", s.LagP99))
 		}
-		if s.Offered > 0 && s.SendRate < sendShortfall*s.Offered {
+		// As with the lag's p99: more than 1% of the requests is the
+		// generator's limit; a few (a pause at the start) are counted, not
+		// held against the figure.
+		if s.NotSentLate > 0 && float64(s.NotSentLate) > 0.01*float64(s.Requests+s.NotSent) {
+			notes = append(notes, fmt.Sprintf("%d requests not sent: the generator was over 10 ms behind schedule", s.NotSentLate))
+		}
+		// Requests not sent because every connection waited on the
+		// server are the server's shortfall, not the generator's.
+		rate := s.SendRate
+		if busy := s.NotSent - s.NotSentLate; busy > 0 && s.Requests > 0 {
+			rate *= float64(s.Requests+busy) / float64(s.Requests)
+		}
+		if s.Offered > 0 && rate < sendShortfall*s.Offered {
 			notes = append(notes, fmt.Sprintf("sent %.0f/s of %.0f/s offered", s.SendRate, s.Offered))
 		}
 	}
@@ -271,6 +345,11 @@ func Series(a *attack.Result) []Second {
 		} else {
 			secs[e].Failed++
 		}
+	}
+	for _, x := range a.NotSent {
+		t := int(x.Due / time.Second)
+		grow(t)
+		secs[t].NotSent++
 	}
 	for t, l := range lats {
 		sortDur(l)
@@ -316,6 +395,13 @@ func stressFigures(sc *scenario.Scenario, a *attack.Result, series []Second, th 
 				if attack.ErrorClass(r.Error) == "timeout" {
 					st.Timeouts++
 				}
+			}
+		}
+		for _, x := range a.NotSent {
+			if x.Due >= from && x.Due < to {
+				// Offered in the step and never served: a failure of it.
+				st.Requests++
+				st.Failures++
 			}
 		}
 		sortDur(lat)

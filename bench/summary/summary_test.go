@@ -1,0 +1,71 @@
+package summary
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"netmodels/bench/attack"
+	"netmodels/bench/sample"
+	"netmodels/bench/scenario"
+	"netmodels/bench/stress"
+)
+
+// An open attack's requests not sent count as failures; those the
+// generator was late for mark it generator-bound past 1% of the requests.
+func TestNotSent(t *testing.T) {
+	sc := &scenario.Scenario{Name: "open", Targets: []scenario.Target{{Path: "/"}},
+		Load: scenario.Load{Kind: scenario.Constant, Rate: 1000}, Duration: scenario.Duration{Duration: time.Second}}
+	for _, c := range []struct {
+		late, busy int
+		bound      bool
+	}{{0, 0, false}, {3, 0, false}, {20, 0, true}, {0, 100, false}} {
+		began := time.Now()
+		a := &attack.Result{Scenario: sc.Name, Name: "m", Began: began, Wall: time.Second, HarnessCores: 1}
+		n := 1000 - c.late - c.busy
+		for i := 0; i < n; i++ {
+			due := time.Duration(i) * time.Millisecond
+			a.Results = append(a.Results, vegeta.Result{Seq: uint64(i), Code: 200, Timestamp: began.Add(due), Latency: time.Millisecond})
+			a.Due = append(a.Due, due)
+		}
+		for i := n; i < 1000; i++ {
+			a.NotSent = append(a.NotSent, attack.NotSent{Seq: uint64(i), Due: time.Duration(i) * time.Millisecond, Late: i-n < c.late})
+		}
+		s, _ := Compute(sc, a, 1, stress.Thresholds{})
+		if s.NotSent != c.late+c.busy || s.NotSentLate != c.late || s.Errors[attack.NotSentClass] != c.late+c.busy {
+			t.Errorf("%+v: not sent %d (late %d), class %d", c, s.NotSent, s.NotSentLate, s.Errors[attack.NotSentClass])
+		}
+		if want := float64(n) / 1000; s.Success < want-1e-9 || s.Success > want+1e-9 {
+			t.Errorf("%+v: success %v, want %v", c, s.Success, want)
+		}
+		if s.GeneratorBound != c.bound {
+			t.Errorf("%+v: generator-bound %v (%s), want %v", c, s.GeneratorBound, s.GeneratorNote, c.bound)
+		}
+	}
+}
+
+// The blog's steps with their recovery offer 1926/s on average: a sender
+// that kept the schedule must not be held short of the steps' mean alone
+// (2625/s), which branded every model of the blog test generator-bound.
+func TestOfferedMeanStress(t *testing.T) {
+	sc := &scenario.Scenario{Load: scenario.Load{Kind: scenario.Steps, Rates: []float64{250, 500, 1000, 2000, 4000, 8000},
+		Step: scenario.Duration{Duration: 4 * time.Second}},
+		Stress: &scenario.Stress{RecoveryRate: 250, Recovery: scenario.Duration{Duration: 10 * time.Second}}}
+	if got, want := offeredMean(sc), (63000.0+2500)/34; math.Abs(got-want) > 1e-9 {
+		t.Fatalf("offered mean %.1f/s, want %.1f", got, want)
+	}
+	sc.Stress = nil
+	if got := offeredMean(sc); got != 2625 {
+		t.Fatalf("without recovery: %.1f/s, want 2625", got)
+	}
+}
+
+func TestPerAnswer(t *testing.T) {
+	got := *PerAnswer(sample.Kernel{Syscalls: 1000, Reads: 200, Writes: 100, CtxSwitches: 50, Involuntary: 5, PageFaults: 20}, 100)
+	want := KernelPerAnswer{Syscalls: 10, Reads: 2, Writes: 1, CtxSwitches: 0.5, Involuntary: 0.05, PageFaults: 0.2}
+	if got != want {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+}
