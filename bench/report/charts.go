@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -34,50 +35,104 @@ const (
 	chartH = 12 * vg.Centimeter
 )
 
-// modelStyle gives each model the same color and marker in every chart.
+// palette is Paul Tol's "muted" scheme, distinct under the common forms
+// of colour blindness, with his pale grey darkened and black: 11 colours,
+// one per model; a twelfth model and on reuse them with a dashed line.
+var palette = []color.Color{
+	color.RGBA{0x33, 0x22, 0x88, 255}, // indigo
+	color.RGBA{0x88, 0xCC, 0xEE, 255}, // cyan
+	color.RGBA{0x44, 0xAA, 0x99, 255}, // teal
+	color.RGBA{0x11, 0x77, 0x33, 255}, // green
+	color.RGBA{0x99, 0x99, 0x33, 255}, // olive
+	color.RGBA{0xDD, 0xCC, 0x77, 255}, // sand
+	color.RGBA{0xCC, 0x66, 0x77, 255}, // rose
+	color.RGBA{0x88, 0x22, 0x55, 255}, // wine
+	color.RGBA{0xAA, 0x44, 0x99, 255}, // purple
+	color.RGBA{0x88, 0x88, 0x88, 255}, // grey
+	color.RGBA{0x00, 0x00, 0x00, 255}, // black
+}
+
+// shapes are the markers, one per model beside its colour, so that a
+// chart printed in grey still tells the models apart.
+var shapes = []draw.GlyphDrawer{
+	draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.CrossGlyph{},
+	draw.PlusGlyph{}, draw.PyramidGlyph{}, draw.RingGlyph{}, draw.BoxGlyph{},
+}
+
+// modelStyle gives each model the same colour and marker in every chart
+// and plot of a report, in the order models first appear in its rows.
 type modelStyle map[string]int
 
-func (s modelStyle) apply(model string, l *plotter.Line, p *plotter.Scatter) {
+func newModelStyle(rows []*summary.Summary) modelStyle {
+	s := modelStyle{}
+	for _, r := range rows {
+		s.index(r.Model)
+	}
+	return s
+}
+
+func (s modelStyle) index(model string) int {
 	i, ok := s[model]
 	if !ok {
 		i = len(s)
 		s[model] = i
 	}
-	c := plotutil.Color(i)
+	return i
+}
+
+func (s modelStyle) apply(model string, l *plotter.Line, p *plotter.Scatter) {
+	i := s.index(model)
+	c := palette[i%len(palette)]
 	if l != nil {
 		l.Color = c
-		l.Dashes = plotutil.Dashes(i / len(plotutil.DefaultColors))
-		l.Width = vg.Points(1.2)
+		l.Dashes = plotutil.Dashes(i / len(palette))
+		l.Width = vg.Points(1.4)
 	}
 	if p != nil {
 		p.Color = c
-		p.Shape = plotutil.Shape(i)
-		p.Radius = vg.Points(2.5)
+		p.Shape = shapes[i%len(shapes)]
+		p.Radius = vg.Points(2.8)
 	}
 }
 
 // save writes p as name.png and name.svg under dir.
 func save(p *plot.Plot, dir, name string, w, h vg.Length) error {
-	for _, ext := range []string{".png", ".svg"} {
-		if err := p.Save(w, h, filepath.Join(dir, name+ext)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return saveStack([]*plot.Plot{p}, dir, name, w, h)
 }
 
 // saveStack draws plots one above the other, aligned, as name.png/.svg.
 func saveStack(plots []*plot.Plot, dir, name string, w, h vg.Length) error {
+	tiles := draw.Tiles{Rows: len(plots), Cols: 1, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2,
+		PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2, PadY: vg.Millimeter * 4}
+	// The widest legend sets every panel's right column, so that the
+	// panels' axes stay aligned.
+	legW := vg.Length(0)
+	probe := draw.New(vgimg.New(w, h))
+	for _, p := range plots {
+		legW = max(legW, p.Legend.Rectangle(probe).Size().X)
+	}
 	grid := make([][]*plot.Plot, len(plots))
 	for i, p := range plots {
 		grid[i] = []*plot.Plot{p}
 	}
-	tiles := draw.Tiles{Rows: len(plots), Cols: 1, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2,
-		PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2, PadY: vg.Millimeter * 4}
 	render := func(c vg.CanvasWriterTo, path string) error {
 		dc := draw.New(c)
+		// A legend goes in a column of its own on the right, never over
+		// the data.
 		for i, row := range plot.Align(grid, tiles, dc) {
-			grid[i][0].Draw(row[0])
+			p, tc := plots[i], row[0]
+			if legW > 0 {
+				leg := p.Legend
+				p.Legend = plot.NewLegend()
+				p.Draw(draw.Crop(tc, 0, -(legW + 4*vg.Millimeter), 0, 0))
+				p.Legend = leg
+				lc := tc
+				lc.Min.X = tc.Max.X - legW - 2*vg.Millimeter
+				leg.Top, leg.Left, leg.XOffs, leg.YOffs = true, true, 0, -6*vg.Millimeter
+				leg.Draw(lc)
+				continue
+			}
+			p.Draw(tc)
 		}
 		f, err := os.Create(path)
 		if err != nil {
@@ -140,7 +195,7 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ts
 }
 
-func addLine(p *plot.Plot, st modelStyle, model string, xy plotter.XYs) error {
+func addLine(p *plot.Plot, st modelStyle, model, label string, xy plotter.XYs) error {
 	if len(xy) == 0 {
 		return nil
 	}
@@ -150,7 +205,7 @@ func addLine(p *plot.Plot, st modelStyle, model string, xy plotter.XYs) error {
 	}
 	st.apply(model, l, pts)
 	p.Add(l, pts)
-	p.Legend.Add(model, l, pts)
+	p.Legend.Add(label, l, pts)
 	return nil
 }
 
@@ -158,35 +213,74 @@ func addLine(p *plot.Plot, st modelStyle, model string, xy plotter.XYs) error {
 // the offered rate per model (repeat 1 of each).
 func stressCharts(dir, scenario string, rows []*summary.Summary, st modelStyle) ([]Chart, error) {
 	thr := newPlot(scenario+": throughput against offered rate", "offered requests/s (log)", "successful answers/s (log)")
-	p99 := newPlot(scenario+": p99 latency against offered rate", "offered requests/s (log)", "p99 latency, ms (log)")
+	p99 := newPlot(scenario+": p99 latency, lag behind schedule included", "offered requests/s (log)", "p99 latency with lag, ms (log)")
 	logX(thr)
 	logY(thr)
 	logX(p99)
 	logY(p99)
-	maxOffered := 0.0
+	maxOffered, minThr := 0.0, math.Inf(1)
+	bound := false
+	for _, s := range firstRepeats(rows, scenario) {
+		if s.Stress == nil {
+			continue
+		}
+		for _, step := range s.Stress.Steps {
+			if step.Throughput > 0 {
+				minThr = math.Min(minThr, step.Throughput)
+			}
+			maxOffered = math.Max(maxOffered, step.Offered)
+		}
+	}
+	if maxOffered == 0 {
+		return nil, nil
+	}
+	// A log axis has no zero: a step that served nothing is drawn at a
+	// floor below every other point, and marked.
+	floor := math.Min(minThr, maxOffered) / 2
+	var zeros plotter.XYs
 	for _, s := range firstRepeats(rows, scenario) {
 		if s.Stress == nil {
 			continue
 		}
 		var a, b plotter.XYs
 		for _, step := range s.Stress.Steps {
-			if step.Throughput > 0 { // a log axis has no zero: a step that served nothing drops out
-				a = append(a, plotter.XY{X: step.Offered, Y: step.Throughput})
+			y := step.Throughput
+			if y <= 0 {
+				y = floor
+				zeros = append(zeros, plotter.XY{X: step.Offered, Y: floor})
 			}
+			a = append(a, plotter.XY{X: step.Offered, Y: y})
 			if ms := float64(step.P99) / 1e6; ms > 0 {
 				b = append(b, plotter.XY{X: step.Offered, Y: ms})
 			}
-			maxOffered = math.Max(maxOffered, step.Offered)
 		}
-		if err := addLine(thr, st, s.Model, a); err != nil {
+		label := s.Model
+		if s.GeneratorBound {
+			label += " †"
+			bound = true
+		}
+		if err := addLine(thr, st, s.Model, label, a); err != nil {
 			return nil, err
 		}
-		if err := addLine(p99, st, s.Model, b); err != nil {
+		if err := addLine(p99, st, s.Model, label, b); err != nil {
 			return nil, err
 		}
 	}
-	if maxOffered == 0 {
-		return nil, nil
+	thr.Y.Min = floor / 1.3
+	if len(zeros) > 0 {
+		z, err := plotter.NewScatter(zeros)
+		if err != nil {
+			return nil, err
+		}
+		z.Shape, z.Color, z.Radius = draw.CrossGlyph{}, color.RGBA{R: 200, A: 255}, vg.Points(5)
+		thr.Add(z)
+		thr.Legend.Add("served nothing", z)
+	}
+	if bound {
+		for _, p := range []*plot.Plot{thr, p99} {
+			p.Legend.Add("† generator-bound:")
+			p.Legend.Add("  a lower bound")
+		}
 	}
 	var diag plotter.XYs
 	for x := maxOffered / 64; x <= maxOffered*1.001; x *= 2 {
@@ -199,9 +293,9 @@ func stressCharts(dir, scenario string, rows []*summary.Summary, st modelStyle) 
 	thr.Legend.Add("offered", ideal)
 	out := []Chart{
 		{Name: scenario + "-throughput", Title: scenario + ": throughput against offered rate",
-			Caption: "Each point is one step of the stress test. A model keeps up while its line follows the dashed diagonal; where it bends away it has passed its knee, where it falls it is breaking. Where every model bends at once, the generator is the limit: the table's † says so."},
-		{Name: scenario + "-p99", Title: scenario + ": p99 latency against offered rate",
-			Caption: "The same steps on a log scale of latency: a flat line is a model with headroom; a line that climbs by orders of magnitude is queueing."},
+			Caption: "Each point is one step of the stress test. A model keeps up while its line follows the dashed diagonal; where it bends away it has passed its knee, where it falls it is breaking. A red cross is a step that served nothing, drawn at the floor. A † in the legend marks an attack the generator limited: its line is a lower bound."},
+		{Name: scenario + "-p99", Title: scenario + ": p99 latency, lag behind schedule included",
+			Caption: "The same steps, latency as a client arriving on schedule waits it: each request's time behind its schedule is added to its measured latency (docs/methodology.md §3). A flat line is a model with headroom; a line that climbs by orders of magnitude is queueing."},
 	}
 	if err := save(thr, dir, out[0].Name, chartW, chartH); err != nil {
 		return nil, err
@@ -216,11 +310,12 @@ func stressCharts(dir, scenario string, rows []*summary.Summary, st modelStyle) 
 // does: rates (offered, successful, failed) above, p50 and p95 below.
 func seriesChart(dir, scenario, model string, series []summary.Second) (Chart, error) {
 	c := Chart{Name: scenario + "-" + model + "-series", Title: scenario + " on " + model + ": second by second",
-		Caption: "Rates per second above (offered, successful answers, failures), latency of the requests sent in each second below (p50, p95, log scale)."}
+		Caption: "Above, requests per second on two clocks: offered and not sent in the second they were due; successful answers and failures in the second they completed (a request that times out counts as a failure when its timeout ends). Below, latency as measured (send to answer, without lag) of the requests sent in each second: p50 and p95, log scale."}
 	rates := newPlot(c.Title, "", "requests/s")
-	lat := newPlot("", "seconds since the attack began", "latency, ms (log)")
+	lat := newPlot("latency as measured", "seconds since the attack began", "latency, ms (log)")
 	logY(lat)
-	var offered, ok, failed, p50, p95 plotter.XYs
+	var offered, ok, failed, notSent, p50, p95 plotter.XYs
+	anyNotSent := false
 	for _, s := range series {
 		t := float64(s.T)
 		if s.Offered > 0 {
@@ -228,6 +323,8 @@ func seriesChart(dir, scenario, model string, series []summary.Second) (Chart, e
 		}
 		ok = append(ok, plotter.XY{X: t, Y: float64(s.OK)})
 		failed = append(failed, plotter.XY{X: t, Y: float64(s.Failed)})
+		notSent = append(notSent, plotter.XY{X: t, Y: float64(s.NotSent)})
+		anyNotSent = anyNotSent || s.NotSent > 0
 		if s.P50 > 0 {
 			p50 = append(p50, plotter.XY{X: t, Y: s.P50})
 		}
@@ -241,11 +338,15 @@ func seriesChart(dir, scenario, model string, series []summary.Second) (Chart, e
 		xy   plotter.XYs
 		c    color.Color
 	}{
-		{rates, "offered", offered, color.Gray{Y: 120}},
-		{rates, "successful", ok, color.RGBA{G: 140, A: 255}},
-		{rates, "failed", failed, color.RGBA{R: 200, A: 255}},
-		{lat, "p50", p50, color.RGBA{B: 200, A: 255}},
-		{lat, "p95", p95, color.RGBA{R: 230, G: 120, A: 255}},
+		{rates, "offered (due)", offered, color.Gray{Y: 120}},
+		{rates, "successful (done)", ok, palette[3]},
+		{rates, "failed (done)", failed, palette[7]},
+		{rates, "not sent (due)", notSent, palette[5]},
+		{lat, "p50", p50, palette[0]},
+		{lat, "p95", p95, palette[6]},
+	}
+	if !anyNotSent {
+		lines[3].xy = nil
 	}
 	for _, l := range lines {
 		if len(l.xy) == 0 {
@@ -275,12 +376,7 @@ func seriesChart(dir, scenario, model string, series []summary.Second) (Chart, e
 // share it. Values ≤ 0 are left out (not reached, not measured).
 func dotChart(dir string, c Chart, xlabel string, log bool, models []string, series []string, value func(model, series string) float64) error {
 	p := newPlot(c.Title, xlabel, "")
-	p.Legend.Top, p.Legend.Left = true, false
-	// An empty row on top keeps the legend off the dots.
 	rows := models
-	if len(series) > 1 {
-		rows = append(append([]string(nil), models...), "")
-	}
 	p.NominalY(rows...)
 	if log {
 		logX(p)
@@ -314,7 +410,7 @@ func dotChart(dir string, c Chart, xlabel string, log bool, models []string, ser
 		if err != nil {
 			return err
 		}
-		sc.Color, sc.Shape, sc.Radius = plotutil.Color(k), plotutil.Shape(k), vg.Points(3.5)
+		sc.Color, sc.Shape, sc.Radius = palette[(6*k)%len(palette)], shapes[k%len(shapes)], vg.Points(3.5)
 		p.Add(sc)
 		if len(series) > 1 {
 			p.Legend.Add(name, sc)
@@ -364,4 +460,126 @@ func idleChart(dir string, idle []store.IdleRow) (Chart, error) {
 		val[label] = r.PSSPerConnKiB
 	}
 	return c, dotChart(dir, c, "KiB per connection (log)", true, models, []string{"PSS"}, func(m, _ string) float64 { return val[m] })
+}
+
+// modelCharts draws a scenario's answers/s by model (not for a stress
+// test, whose mean over its steps says nothing) and its server CPU per
+// answer by model with the range over repeats.
+func modelCharts(dir, sc string, rows []*Row, stressed bool) ([]Chart, error) {
+	repeats := 0
+	bound := false
+	for _, r := range rows {
+		repeats = max(repeats, r.Repeats)
+		bound = bound || r.GeneratorBound > 0
+	}
+	over := "One repeat per model."
+	if repeats > 1 {
+		over = fmt.Sprintf("The dot is the median of %d repeats, the bar their range.", repeats)
+	}
+	label := func(r *Row) string {
+		if r.GeneratorBound > 0 {
+			return r.Model + " †"
+		}
+		return r.Model
+	}
+	var out []Chart
+	if !stressed {
+		byThr := append([]*Row(nil), rows...)
+		sort.SliceStable(byThr, func(i, j int) bool { return byThr[i].Throughput.Median < byThr[j].Throughput.Median })
+		c := Chart{Name: sc + "-models", Title: sc + ": successful answers per second by model",
+			Caption: over + " The model at the top served the most."}
+		if bound {
+			c.Caption += " † marks a model the generator limited: its figure is a lower bound."
+		}
+		if err := rangeChart(dir, c, "successful answers/s", byThr, label, func(r *Row) Cell { return r.Throughput }); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	var byCPU []*Row
+	for _, r := range rows {
+		if r.CPUPerAnswer.N > 0 && r.CPUPerAnswer.Median > 0 {
+			byCPU = append(byCPU, r)
+		}
+	}
+	if len(byCPU) > 1 {
+		sort.SliceStable(byCPU, func(i, j int) bool { return byCPU[i].CPUPerAnswer.Median > byCPU[j].CPUPerAnswer.Median })
+		c := Chart{Name: sc + "-cpu", Title: sc + ": server CPU per answer by model",
+			Caption: over + " The figure to rank models by: CPU time of the server's whole process tree over its successful answers, log scale; the cheapest at the top."}
+		if err := rangeChart(dir, c, "server CPU µs per answer (log)", byCPU, label, func(r *Row) Cell { return r.CPUPerAnswer }); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+		// The kernel's view, in the same order: why one model costs more.
+		var models []string
+		row := map[string]*Row{}
+		for _, r := range byCPU {
+			if r.Syscalls.N > 0 {
+				models = append(models, r.Model)
+				row[r.Model] = r
+			}
+		}
+		if len(models) > 1 {
+			k := Chart{Name: sc + "-kernel", Title: sc + ": system calls and context switches per answer",
+				Caption: "Counted by perf stat over the server's whole process tree during the attack, divided by its successful answers; models in the order of the CPU chart (cheapest at the top), log scale. A context switch is a thread leaving the CPU, blocked or preempted."}
+			err := dotChart(dir, k, "per successful answer (log)", true, models, []string{"system calls", "context switches"}, func(m, s string) float64 {
+				if s == "system calls" {
+					return row[m].Syscalls.Median
+				}
+				return row[m].CtxSwitches.Median
+			})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// rangeChart draws one figure per row as a dot at its median, with a bar
+// over its range when there are repeats; models down the side, the first
+// row at the bottom. A log axis is chosen when the X label says "(log)".
+func rangeChart(dir string, c Chart, xlabel string, rows []*Row, label func(*Row) string, fig func(*Row) Cell) error {
+	p := newPlot(c.Title, xlabel, "")
+	names := make([]string, len(rows))
+	var xy plotter.XYs
+	var errs plotter.XErrors
+	lo, hi := math.Inf(1), 0.0
+	for i, r := range rows {
+		names[i] = label(r)
+		v := fig(r)
+		if v.N == 0 || v.Median <= 0 {
+			continue
+		}
+		xy = append(xy, plotter.XY{X: v.Median, Y: float64(i)})
+		errs = append(errs, struct{ Low, High float64 }{v.Median - v.Min, v.Max - v.Median})
+		lo, hi = math.Min(lo, v.Min), math.Max(hi, v.Max)
+	}
+	if len(xy) == 0 {
+		return fmt.Errorf("%s: no values", c.Name)
+	}
+	p.NominalY(names...)
+	if strings.Contains(xlabel, "(log)") {
+		logX(p)
+		p.X.Min, p.X.Max = lo/1.5, hi*1.5
+	} else {
+		p.X.Min, p.X.Max = 0, hi*1.08
+	}
+	dots, err := plotter.NewScatter(xy)
+	if err != nil {
+		return err
+	}
+	dots.Color, dots.Shape, dots.Radius = palette[0], draw.CircleGlyph{}, vg.Points(3.5)
+	bars, err := plotter.NewXErrorBars(struct {
+		plotter.XYs
+		plotter.XErrors
+	}{xy, errs})
+	if err != nil {
+		return err
+	}
+	bars.Color = palette[0]
+	p.Add(bars, dots)
+	h := vg.Length(len(rows))*vg.Centimeter*0.8 + 4*vg.Centimeter
+	return save(p, dir, c.Name, chartW, h)
 }

@@ -96,6 +96,7 @@ func blogTable(rows []*summary.Summary) string {
 		rps   float64
 	}
 	var ours []ranked
+	bound := false
 	for _, bs := range BlogServers {
 		s := got[bs.Model]
 		seed := func(v float64, f string) string {
@@ -110,10 +111,15 @@ func blogTable(rows []*summary.Summary) string {
 			here, mean = fmt.Sprintf("%.0f", rps), fmt.Sprintf("%.1f", m)
 			if s.GeneratorBound {
 				here += " †"
+				bound = true
 			}
 			before = "none failed"
 			if bf >= 0 {
 				before = fmt.Sprint(bf)
+			} else if s.Stress != nil && s.Stress.BreakRPS > 0 {
+				// It broke by requests it could not be sent: every
+				// connection was waiting on it.
+				before = fmt.Sprintf("every one sent answered; %d not sent", s.NotSent)
 			}
 			ours = append(ours, ranked{bs.Model, rps})
 		}
@@ -129,7 +135,9 @@ func blogTable(rows []*summary.Summary) string {
 	for _, r := range ours {
 		order = append(order, r.model)
 	}
-	fmt.Fprintf(&b, "\n† the generator limited this attack: the figure is what it could offer, a lower bound.\n")
+	if bound {
+		fmt.Fprintf(&b, "\n† the generator limited this attack: the figure is what it could offer, a lower bound.\n")
+	}
 	fmt.Fprintf(&b, "\nRanking by throughput here: %s. The blog's closing ranking: select > multi-process (fork) > multi-thread (thread) > single process (iterative).\n",
 		strings.Join(order, " > "))
 	return b.String()

@@ -51,15 +51,24 @@ type Row struct {
 	P50, P95, P99   Cell
 	Max             Cell
 	CPUPerAnswer    Cell
-	PeakRSSMiB      Cell
-	PeakThreads     Cell
-	PeakProcs       Cell
-	GeneratorBound  int // repeats marked generator-bound
-	GeneratorNote   string
-	Knee, Break     Cell
-	BeforeFailure   Cell
-	Recovery        Cell
-	Repeats         int
+	// Syscalls and CtxSwitches are the kernel's work per answer (perf
+	// stat over the server's tree); N is 0 where it was not counted.
+	Syscalls, CtxSwitches Cell
+	PeakRSSMiB            Cell
+	PeakThreads           Cell
+	PeakProcs             Cell
+	GeneratorBound        int // repeats marked generator-bound
+	GeneratorNote         string
+	Knee, Break           Cell
+	// FirstStep and TopStep are the stress test's lowest and highest
+	// offered rates: a knee below the first step and a break beyond the
+	// top one are written against them.
+	FirstStep, TopStep float64
+	// PeakStep is the stress test's best step: its most answers/s.
+	PeakStep      Cell
+	BeforeFailure Cell
+	Recovery      Cell
+	Repeats       int
 	// MemPerConnKiB is the model's memory per idle connection from the
 	// run's idle.json (0: not measured); the same in every scenario.
 	MemPerConnKiB float64
@@ -93,6 +102,10 @@ func Aggregate(rows []*summary.Summary) []*Row {
 		if s.ServerCPUPerAnswer > 0 {
 			add("cpu", s.ServerCPUPerAnswer)
 		}
+		if k := s.Kernel; k != nil {
+			add("sys", k.Syscalls)
+			add("ctx", k.CtxSwitches)
+		}
 		if s.PeakRSSKiB > 0 {
 			add("rss", float64(s.PeakRSSKiB)/1024)
 			add("thr#", float64(s.PeakThreads))
@@ -105,6 +118,17 @@ func Aggregate(rows []*summary.Summary) []*Row {
 			r.GeneratorNote = s.GeneratorNote
 		}
 		if st := s.Stress; st != nil {
+			for i, x := range st.Steps {
+				if i == 0 || x.Offered < r.FirstStep {
+					r.FirstStep = x.Offered
+				}
+				r.TopStep = max(r.TopStep, x.Offered)
+			}
+			peak := 0.0
+			for _, x := range st.Steps {
+				peak = max(peak, x.Throughput)
+			}
+			add("peak", peak)
 			add("knee", st.KneeRPS)
 			add("break", st.BreakRPS)
 			add("bff", float64(st.BeforeFirstFailure))
@@ -123,8 +147,10 @@ func Aggregate(rows []*summary.Summary) []*Row {
 		r.Throughput, r.Success = cell(v["thr"]), cell(v["ok"])
 		r.P50, r.P95, r.P99, r.Max = cell(v["p50"]), cell(v["p95"]), cell(v["p99"]), cell(v["max"])
 		r.CPUPerAnswer, r.PeakRSSMiB = cell(v["cpu"]), cell(v["rss"])
+		r.Syscalls, r.CtxSwitches = cell(v["sys"]), cell(v["ctx"])
 		r.PeakThreads, r.PeakProcs = cell(v["thr#"]), cell(v["procs"])
 		r.Knee, r.Break, r.BeforeFailure, r.Recovery = cell(v["knee"]), cell(v["break"]), cell(v["bff"]), cell(v["rec"])
+		r.PeakStep = cell(v["peak"])
 	}
 	return out
 }
@@ -135,9 +161,10 @@ func Markdown(rows []*Row) string {
 	var b strings.Builder
 	var scenario string
 	bound := false
-	mem := false
+	mem, kernel := false, false
 	for _, r := range rows {
 		mem = mem || r.MemPerConnKiB > 0
+		kernel = kernel || r.Syscalls.N > 0
 	}
 	for i, r := range rows {
 		if r.Scenario != scenario {
@@ -149,7 +176,11 @@ func Markdown(rows []*Row) string {
 					stressCols = true
 				}
 			}
-			cols := []string{"model", "answers/s", "success %", "p50 ms", "p95 ms", "p99 ms", "max ms", "server CPU µs/answer", "peak RSS MiB", "threads", "procs"}
+			cols := []string{"model", "answers/s", "success %", "p50 ms", "p95 ms", "p99 ms", "max ms", "server CPU µs/answer"}
+			if kernel {
+				cols = append(cols, "syscalls/answer", "ctx switches/answer")
+			}
+			cols = append(cols, "peak RSS MiB", "threads", "procs")
 			if mem {
 				cols = append(cols, "KiB/idle conn")
 			}
@@ -166,9 +197,12 @@ func Markdown(rows []*Row) string {
 			mark = " †"
 			bound = true
 		}
-		fmt.Fprintf(&b, "| %s | %s%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", r.Model, r.Throughput.Format(0), mark,
-			r.Success.Format(1), r.P50.Format(2), r.P95.Format(2), r.P99.Format(2), r.Max.Format(1), r.CPUPerAnswer.Format(1),
-			r.PeakRSSMiB.Format(1), r.PeakThreads.Format(0), r.PeakProcs.Format(0))
+		fmt.Fprintf(&b, "| %s | %s%s | %s | %s | %s | %s | %s | %s |", r.Model, r.Throughput.Format(0), mark,
+			r.Success.Format(1), r.P50.Format(2), r.P95.Format(2), r.P99.Format(2), r.Max.Format(1), r.CPUPerAnswer.Format(1))
+		if kernel {
+			fmt.Fprintf(&b, " %s | %s |", r.Syscalls.Format(2), r.CtxSwitches.Format(2))
+		}
+		fmt.Fprintf(&b, " %s | %s | %s |", r.PeakRSSMiB.Format(1), r.PeakThreads.Format(0), r.PeakProcs.Format(0))
 		if mem {
 			if r.MemPerConnKiB > 0 {
 				fmt.Fprintf(&b, " %.1f |", r.MemPerConnKiB)
@@ -178,7 +212,7 @@ func Markdown(rows []*Row) string {
 		}
 		if r.stressCols {
 			if r.Knee.N > 0 {
-				fmt.Fprintf(&b, " %s | %s | %s | %s |", none(r.Knee), none(r.Break), r.BeforeFailure.Format(0), none(r.Recovery))
+				fmt.Fprintf(&b, " %s | %s | %s | %s |", r.KneeText(), r.BreakText(), r.BeforeFailure.Format(0), none(r.Recovery))
 			} else {
 				b.WriteString(" – | – | – | – |")
 			}
@@ -189,6 +223,23 @@ func Markdown(rows []*Row) string {
 		b.WriteString("\n† the generator limited this figure in at least one repeat (its CPU saturated or it fell behind its schedule): a lower bound on the server's capacity, not the capacity.\n")
 	}
 	return b.String()
+}
+
+// KneeText writes the knee; one that no step reached is below the first.
+func (r *Row) KneeText() string {
+	if none(r.Knee) == "none" && r.FirstStep > 0 {
+		return fmt.Sprintf("< %.0f", r.FirstStep)
+	}
+	return none(r.Knee)
+}
+
+// BreakText writes the breaking point; where nothing broke, it says up to
+// which rate nothing did.
+func (r *Row) BreakText() string {
+	if none(r.Break) == "none" && r.TopStep > 0 {
+		return fmt.Sprintf("none to %.0f", r.TopStep)
+	}
+	return none(r.Break)
 }
 
 // none writes -1 (not reached) as "none".

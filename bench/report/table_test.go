@@ -19,7 +19,8 @@ func summaries() []*summary.Summary {
 	hello := func(model string, rep int, thr, p99, cpu float64, bound bool) *summary.Summary {
 		return &summary.Summary{Scenario: "hello-keepalive", Model: model, Repeat: rep, Load: "closed, 50 connections for 10s, keep-alive",
 			Requests: int(thr * 10), Throughput: thr, Success: 1, P50: p99 / 4, P95: p99 * 0.8, P99: p99, Max: p99 * 3,
-			ServerCPUPerAnswer: cpu, PeakRSSKiB: 6 << 10, PeakThreads: 8, PeakProcs: 1, GeneratorBound: bound}
+			ServerCPUPerAnswer: cpu, PeakRSSKiB: 6 << 10, PeakThreads: 8, PeakProcs: 1, GeneratorBound: bound,
+			Kernel: &summary.KernelPerAnswer{Syscalls: cpu / 10, Reads: cpu / 40, Writes: cpu / 40, CtxSwitches: cpu / 100}}
 	}
 	blog := func(model string, knee, brk float64, bff int, rec float64) *summary.Summary {
 		return &summary.Summary{Scenario: "blog", Model: model, Repeat: 1, Load: "open, steps [250 500 1000]/s of 5s, new connection per request",
@@ -66,5 +67,20 @@ func TestAggregateMedians(t *testing.T) {
 	if g.Model != "gnet" || g.Repeats != 3 || g.Throughput.Median != 26000 || g.Throughput.Min != 25800 ||
 		g.Throughput.Max != 26500 || g.GeneratorBound != 1 {
 		t.Fatalf("gnet row %+v", g)
+	}
+}
+
+func TestStressTexts(t *testing.T) {
+	none := cell([]float64{-1})
+	r := &Row{Knee: none, Break: none, FirstStep: 250, TopStep: 8000}
+	if got := r.KneeText(); got != "< 250" {
+		t.Errorf("knee below the first step: %q", got)
+	}
+	if got := r.BreakText(); got != "none to 8000" {
+		t.Errorf("nothing broke: %q", got)
+	}
+	r = &Row{Knee: cell([]float64{2000}), Break: cell([]float64{4000}), FirstStep: 250, TopStep: 8000}
+	if r.KneeText() != "2000" || r.BreakText() != "4000" {
+		t.Errorf("reached: %q %q", r.KneeText(), r.BreakText())
 	}
 }

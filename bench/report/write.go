@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"compress/gzip"
 	"fmt"
 	"os"
@@ -32,12 +33,15 @@ type Input struct {
 	Idle    []store.IdleRow
 	Series  map[string][]summary.Second // "<scenario>/<model>": repeat 1
 	Docs    map[string]string           // scenario name: its description and load
+	Shapes  map[string]string           // scenario name: its request shape (scenario.Shape)
+	Steps   map[string][]StepMark       // scenario name: its load's steps, for vegeta's plot
 	HasGobs map[string]bool             // scenarios with stored vegeta results
 }
 
 // Read loads a run directory.
 func Read(dir, scenarioDir string) (*Input, error) {
-	in := &Input{Series: map[string][]summary.Second{}, Docs: map[string]string{}, HasGobs: map[string]bool{}}
+	in := &Input{Series: map[string][]summary.Second{}, Docs: map[string]string{}, Shapes: map[string]string{},
+		Steps: map[string][]StepMark{}, HasGobs: map[string]bool{}}
 	var err error
 	if in.Meta, err = store.ReadMeta(dir); err != nil {
 		return nil, err
@@ -51,15 +55,17 @@ func Read(dir, scenarioDir string) (*Input, error) {
 	for _, s := range in.Rows {
 		if sc, err := scenario.Find(scenarioDir, s.Scenario); err == nil {
 			in.Docs[s.Scenario] = sc.Doc
+			in.Shapes[s.Scenario] = sc.Shape()
+			in.Steps[s.Scenario] = stepMarks(sc)
 		}
 		if s.Repeat != 1 {
 			continue
 		}
-		base := filepath.Join(dir, s.Scenario, fmt.Sprintf("%s.r%d", s.Model, s.Repeat))
-		if series, err := store.ReadSeries(base + ".csv"); err == nil {
+		base := store.AttackBase(dir, s.Scenario, s.Model, s.Repeat)
+		if series, err := store.ReadSeries(base + store.SeriesExt); err == nil {
 			in.Series[s.Scenario+"/"+s.Model] = series
 		}
-		if _, err := os.Stat(base + ".gob.gz"); err == nil {
+		if _, err := os.Stat(base + store.ResultsExt); err == nil {
 			in.HasGobs[s.Scenario] = true
 		}
 	}
@@ -98,7 +104,7 @@ type Drawn struct {
 // DrawCharts draws every chart the input has data for into dir.
 func DrawCharts(in *Input, dir string) (*Drawn, error) {
 	d := &Drawn{Scenario: map[string][]Chart{}}
-	st := modelStyle{}
+	st := newModelStyle(in.Rows)
 	for _, sc := range scenarios(in.Rows) {
 		stressed := false
 		for _, s := range firstRepeats(in.Rows, sc) {
@@ -124,24 +130,15 @@ func DrawCharts(in *Input, dir string) (*Drawn, error) {
 			}
 			d.Scenario[sc] = append(d.Scenario[sc], c)
 		}
-		// Throughput per model, where several models ran it.
-		rows := firstRepeats(in.Rows, sc)
-		if len(rows) > 1 {
-			agg := map[string]*Row{}
-			var models []string
-			for _, r := range Aggregate(in.Rows) {
-				if r.Scenario == sc {
-					agg[r.Model] = r
-					models = append(models, r.Model)
-				}
+		// Throughput and CPU per answer by model, where several models
+		// ran it; a stress test's mean over its steps says nothing, its
+		// own charts show the steps.
+		if len(firstRepeats(in.Rows, sc)) > 1 {
+			cs, err := modelCharts(dir, sc, scenarioRows(Aggregate(in.Rows), sc), stressed)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %v", sc, err)
 			}
-			sort.SliceStable(models, func(i, j int) bool { return agg[models[i]].Throughput.Median < agg[models[j]].Throughput.Median })
-			c := Chart{Name: sc + "-models", Title: sc + ": successful answers per second by model",
-				Caption: "Medians over repeats; the model at the top served the most."}
-			if err := dotChart(dir, c, "successful answers/s", false, models, []string{"answers/s"},
-				func(m, _ string) float64 { return agg[m].Throughput.Median }); err == nil {
-				d.Scenario[sc] = append(d.Scenario[sc], c)
-			}
+			d.Scenario[sc] = append(d.Scenario[sc], cs...)
 		}
 	}
 	// Breaking points of every stress scenario's models.
@@ -213,6 +210,7 @@ func scenarios(rows []*summary.Summary) []string {
 // attacks (repeat 1) overlaid, and returns scenario → relative path.
 func vegetaPlots(dir string, in *Input) (map[string]string, error) {
 	out := map[string]string{}
+	st := newModelStyle(in.Rows)
 	for _, sc := range scenarios(in.Rows) {
 		rel := filepath.Join(PlotsDir, sc+".html")
 		if !in.HasGobs[sc] {
@@ -225,7 +223,7 @@ func vegetaPlots(dir string, in *Input) (map[string]string, error) {
 		}
 		p := vplot.New(vplot.Title("netmodels: "+sc), vplot.Downsample(600))
 		for _, s := range firstRepeats(in.Rows, sc) {
-			if err := addGob(p, filepath.Join(dir, sc, fmt.Sprintf("%s.r%d.gob.gz", s.Model, s.Repeat))); err != nil {
+			if err := addGob(p, store.AttackBase(dir, sc, s.Model, s.Repeat)+store.ResultsExt); err != nil {
 				return nil, fmt.Errorf("%s/%s: %v", sc, s.Model, err)
 			}
 		}
@@ -237,7 +235,17 @@ func vegetaPlots(dir string, in *Input) (map[string]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, err := p.WriteTo(f); err != nil {
+		var html bytes.Buffer
+		if _, err := p.WriteTo(&html); err != nil {
+			f.Close()
+			return nil, err
+		}
+		b, err := restylePlot(html.Bytes(), st.index, in.Steps[sc])
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "report: %s: vegeta's plot kept as it is: %v\n", sc, err)
+			b = html.Bytes()
+		}
+		if _, err := f.Write(b); err != nil {
 			f.Close()
 			return nil, err
 		}
@@ -260,7 +268,12 @@ func addGob(p *vplot.Plot, path string) error {
 		return err
 	}
 	dec := vegeta.NewDecoder(z)
-	for {
+	// vegeta's plot orders results by sequence number and holds back
+	// every result after a gap until the gap fills. An open load's
+	// requests not sent leave gaps that never fill, so the plot would end
+	// at the first one: number the stored results (in sequence order)
+	// without gaps.
+	for seq := uint64(0); ; seq++ {
 		var r vegeta.Result
 		if err := dec.Decode(&r); err != nil {
 			if err.Error() == "EOF" || strings.HasSuffix(err.Error(), "EOF") {
@@ -268,6 +281,7 @@ func addGob(p *vplot.Plot, path string) error {
 			}
 			return err
 		}
+		r.Seq = seq
 		if err := p.Add(&r); err != nil {
 			return err
 		}
@@ -289,6 +303,13 @@ func Document(in *Input, d *Drawn, plots map[string]string) string {
 	}
 	fmt.Fprintf(&b, "; netmodels %s\n", m.Git)
 	fmt.Fprintf(&b, "- Server on CPUs %s (GOMAXPROCS %d), load generator on CPUs %s\n", m.ServerCPUs, m.ServerGOMAXPROCS, m.HarnessCPUs)
+	if m.ServerCPUShare > 0 {
+		how := "set with -server-cpu"
+		if len(m.Calibration) > 0 {
+			how = "calibrated (-server-cpu auto) so that the fastest model's capacity is at most half the generator's ceiling; the calibration is in meta.json"
+		}
+		fmt.Fprintf(&b, "- The server had %.2f of a CPU per %s period, every model the same: %s\n", m.ServerCPUShare, m.ServerCPUPeriod, how)
+	}
 	fmt.Fprintf(&b, "- Command: `%s`\n", strings.Join(m.Command, " "))
 	if !m.Finished.IsZero() {
 		fmt.Fprintf(&b, "- Started %s, took %v\n", m.Started.UTC().Format(time.RFC3339), m.Finished.Sub(m.Started).Round(time.Second))
@@ -304,6 +325,7 @@ func Document(in *Input, d *Drawn, plots map[string]string) string {
 			}
 		}
 	}
+	b.WriteString(findings(m, agg, in.Idle, in.Shapes))
 	b.WriteString("\n## Scenarios\n")
 	for _, sc := range scenarios(in.Rows) {
 		var rows []*Row
@@ -314,10 +336,17 @@ func Document(in *Input, d *Drawn, plots map[string]string) string {
 		}
 		tab := strings.TrimPrefix(Markdown(rows), "\n")
 		// Markdown's own heading names the scenario; add what it is.
+		lead := ""
 		if doc := in.Docs[sc]; doc != "" {
-			tab = strings.Replace(tab, "\n\n", "\n\n"+doc+".\n\n", 1)
+			lead = doc + ".\n\n"
+		}
+		lead += headroom(m, in.Shapes[sc], rows)
+		if lead != "" {
+			tab = strings.Replace(tab, "\n\n", "\n\n"+lead, 1)
 		}
 		b.WriteString("\n" + tab)
+		b.WriteString(failuresTable(in.Rows, sc))
+		b.WriteString(statisticsTable(in.Rows, sc))
 		if p, ok := plots[sc]; ok {
 			fmt.Fprintf(&b, "\nvegeta's own plot of every request's latency, models overlaid: [%s](%s)\n", p, p)
 		}
@@ -351,6 +380,48 @@ func Document(in *Input, d *Drawn, plots map[string]string) string {
 		}
 	}
 	return b.String()
+}
+
+// headroom says how far the generator was from its limit in a scenario:
+// its ceiling for the scenario's request shape (from the run's
+// calibration) over the best model's answers/s. "" without a calibration.
+func headroom(m *store.Meta, shape string, rows []*Row) string {
+	h, c, best := headroomOf(m, shape, rows)
+	if h <= 0 {
+		return ""
+	}
+	verdict := "the server, not the generator, set these figures"
+	if h < 1.25 {
+		verdict = "the generator was near its limit: read the fastest models' figures as lower bounds"
+	}
+	return fmt.Sprintf("**Headroom %.1f×**: the generator's ceiling for %s is %.0f answers/s (calibration, on %s with a whole CPU); the best model here gave %.0f/s (%s): %s.\n\n",
+		h, shape, c.Ceiling, c.Model, best.Throughput.Median, best.Model, verdict)
+}
+
+// headroomFigure is headroom's figure alone, 0 without one.
+func headroomFigure(m *store.Meta, shape string, rows []*Row) float64 {
+	h, _, _ := headroomOf(m, shape, rows)
+	return h
+}
+
+// headroomOf computes the generator's headroom in a scenario, the
+// calibration row it comes from and the best model's row; 0 without a
+// calibration for the shape.
+func headroomOf(m *store.Meta, shape string, rows []*Row) (float64, store.CalibrationRow, *Row) {
+	c, ok := store.Fastest(m.Calibration, shape)
+	if !ok || c.Ceiling <= 0 || c.HarnessShare < 0.5 {
+		return 0, c, nil
+	}
+	var best *Row
+	for _, r := range rows {
+		if best == nil || r.Throughput.Median > best.Throughput.Median {
+			best = r
+		}
+	}
+	if best == nil || best.Throughput.Median <= 0 {
+		return 0, c, nil
+	}
+	return c.Ceiling / best.Throughput.Median, c, best
 }
 
 func writeChart(b *strings.Builder, c Chart) {

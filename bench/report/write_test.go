@@ -30,8 +30,17 @@ func input() *Input {
 			s.Stress.Steps = steps(250, 500, 1000)
 		}
 	}
+	for _, s := range rows {
+		if s.Scenario == "blog" && s.Model == "fork" {
+			s.Failures = []summary.Failure{{Cause: summary.CauseTimeout, Count: 600, First: 4.25, Example: "read tcp 127.0.0.1:4: i/o timeout"},
+				{Cause: summary.CauseRefused503, Count: 300, First: 6, Example: "status 503"}}
+		}
+	}
 	rows = append(rows, &summary.Summary{Scenario: "slides-1-builtin", Model: "thread", Repeat: 1, Load: "users, 500 at 20/s",
-		Requests: 8000, Throughput: 187, Success: 1, P50: 0.3, P95: 1, P99: 3.3, Max: 12})
+		Requests: 8000, Throughput: 187, Success: 1, P50: 0.3, P95: 1, P99: 3.3, Max: 12,
+		Routes: []summary.Route{
+			{Method: "GET", Name: "/sort/builtin?n=1000&max=5000", Requests: 5000, Median: 0.3, Mean: 0.41, Min: 0.1, Max: 12, P90: 0.9, P99: 3.3, MeanSize: 5123, RPS: 125},
+			{Method: "GET", Name: "/sort/heap?n=1000&max=5000", Requests: 3000, Failures: 2, Median: 0.35, Mean: 0.5, Min: 0.12, Max: 9.5, P90: 1, P99: 3.1, MeanSize: 5120, RPS: 62, FailRPS: 0.05}}})
 	var series []summary.Second
 	for t := 0; t < 20; t++ {
 		series = append(series, summary.Second{T: t, Offered: float64(250 * (1 + t/5)), Sent: 250, OK: 240 + t, Failed: t % 3,
@@ -40,7 +49,10 @@ func input() *Input {
 	return &Input{
 		Meta: &store.Meta{RunID: "20260101-000000", CPUModel: "Test CPU", CPUs: 2, MemoryKiB: 8 << 20, Kernel: "6.0",
 			Go: "go1.26", Vegeta: "v12.13.0", Git: "abc1234", ServerCPUs: "0", ServerGOMAXPROCS: 1, HarnessCPUs: "1",
-			Command: []string{"netbench", "run", "-profile", "seeds"},
+			Command: []string{"netbench", "run", "-profile", "seeds"}, ServerCPUShare: 0.4, ServerCPUPeriod: "10ms",
+			Calibration: []store.CalibrationRow{
+				{Shape: "close GET /", Model: "gnet", Answers: 20000, HarnessShare: 0.98, Ceiling: 20408, ServerUS: 31},
+				{Shape: "close GET /", Model: "fork", Answers: 500, HarnessShare: 0.1, Ceiling: 5000, ServerUS: 2000}},
 			Started: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Finished: time.Date(2026, 1, 1, 0, 20, 0, 0, time.UTC)},
 		Rows: rows,
 		Idle: []store.IdleRow{{Model: "gnet", Conns: 2000, PSSPerConnKiB: 2.3, RSSPerConnKiB: 2.5},
@@ -48,6 +60,7 @@ func input() *Input {
 			{Model: "fork", Conns: 200, PSSPerConnKiB: 705, ProcsPerConn: 1, Note: "a process per connection"}},
 		Series:  map[string][]summary.Second{"blog/gnet": series, "blog/iterative": series, "slides-1-builtin/thread": series},
 		Docs:    map[string]string{"blog": "the blog's stress test"},
+		Shapes:  map[string]string{"blog": "close GET /"},
 		HasGobs: map[string]bool{},
 	}
 }
@@ -97,7 +110,7 @@ func TestChartsDraw(t *testing.T) {
 		t.Fatal("no breaking-point or memory chart")
 	}
 	all = append(all, *d.Breaking, *d.Memory)
-	want := []string{"blog-throughput", "blog-p99", "blog-gnet-series", "blog-models", "slides-1-builtin-thread-series", "breaking-points", "memory-per-connection"}
+	want := []string{"blog-throughput", "blog-p99", "blog-gnet-series", "blog-cpu", "hello-keepalive-models", "hello-keepalive-cpu", "hello-keepalive-kernel", "slides-1-builtin-thread-series", "breaking-points", "memory-per-connection"}
 	names := map[string]bool{}
 	for _, c := range all {
 		names[c.Name] = true
@@ -118,5 +131,8 @@ func TestChartsDraw(t *testing.T) {
 		if !names[w] {
 			t.Errorf("chart %s not drawn (drew %v)", w, names)
 		}
+	}
+	if names["blog-models"] {
+		t.Error("a stress test's mean answers/s by model is drawn: it shows nothing")
 	}
 }

@@ -1,0 +1,190 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"netmodels/bench/store"
+)
+
+// findings is the report's opening: what the run shows, computed from its
+// rows, each line linking to the table it comes from. "" for a run with
+// nothing to compare (one model, no CPU samples).
+func findings(m *store.Meta, agg []*Row, idle []store.IdleRow, shapes map[string]string) string {
+	var lines []string
+	bound := 0
+	for _, r := range agg {
+		if r.GeneratorBound > 0 {
+			bound++
+		}
+	}
+	for _, sc := range rowScenarios(agg) {
+		rows := scenarioRows(agg, sc)
+		if l := cpuRanking(sc, rows); l != "" {
+			lines = append(lines, l)
+		}
+		if l := breaking(sc, rows); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	if len(idle) > 1 {
+		s := append([]store.IdleRow(nil), idle...)
+		sort.SliceStable(s, func(i, j int) bool { return s[i].PSSPerConnKiB < s[j].PSSPerConnKiB })
+		var parts []string
+		for _, r := range s {
+			parts = append(parts, fmt.Sprintf("%s %s", r.Model, Figure(r.PSSPerConnKiB)))
+		}
+		lines = append(lines, fmt.Sprintf("**Memory per idle connection**, least first (KiB): %s. [table](#memory-per-idle-connection)", strings.Join(parts, ", ")))
+	}
+	var heads []string
+	for _, sc := range rowScenarios(agg) {
+		if h := headroomFigure(m, shapes[sc], scenarioRows(agg, sc)); h > 0 {
+			heads = append(heads, fmt.Sprintf("[%s](#%s) %.1f×", sc, sc, h))
+		}
+	}
+	if len(heads) > 0 || len(lines) > 0 {
+		g := "**The generator**: "
+		if len(heads) > 0 {
+			g += "headroom (its ceiling over the best model's answers/s) " + strings.Join(heads, ", ") + "; "
+		}
+		if bound == 0 {
+			g += "no figure is marked †: the server set every one."
+		} else {
+			g += fmt.Sprintf("%d of %d rows are marked †: there the generator, not the server, set the figure.", bound, len(agg))
+		}
+		lines = append(lines, g)
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	return "\n## What this run shows\n\nComputed from the tables below; each line links to its table.\n\n- " + strings.Join(lines, "\n- ") + "\n"
+}
+
+// cpuRanking ranks a scenario's models by server CPU per answer, with
+// each one's ratio to the cheapest, and says whether the ranking by
+// answers/s agrees (Kendall's tau between the two orders).
+func cpuRanking(sc string, rows []*Row) string {
+	var rs []*Row
+	for _, r := range rows {
+		if r.CPUPerAnswer.N > 0 && r.CPUPerAnswer.Median > 0 {
+			rs = append(rs, r)
+		}
+	}
+	if len(rs) < 2 {
+		return ""
+	}
+	sort.SliceStable(rs, func(i, j int) bool { return rs[i].CPUPerAnswer.Median < rs[j].CPUPerAnswer.Median })
+	best := rs[0].CPUPerAnswer.Median
+	var parts []string
+	for i, r := range rs {
+		if i == 0 {
+			parts = append(parts, fmt.Sprintf("%s %s µs", r.Model, Figure(r.CPUPerAnswer.Median)))
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %s×", r.Model, Figure(r.CPUPerAnswer.Median/best)))
+	}
+	out := fmt.Sprintf("**[%s](#%s)**, server CPU per answer, cheapest first: %s.", sc, sc, strings.Join(parts, ", "))
+	// Where the load let each model go as fast as it could (closed loads,
+	// and a stress test's best step), the order by answers/s should be the
+	// order by CPU: Kendall's tau says how far it is.
+	cheap := make([]float64, len(rs))
+	fast := make([]float64, len(rs))
+	for i, r := range rs {
+		cheap[i] = -r.CPUPerAnswer.Median
+		switch {
+		case r.PeakStep.N > 0:
+			fast[i] = r.PeakStep.Median
+		case strings.HasPrefix(r.Load, "closed"):
+			fast[i] = r.Throughput.Median
+		default:
+			return out
+		}
+	}
+	what := "answers/s"
+	if rs[0].PeakStep.N > 0 {
+		what = "the best step's answers/s"
+	}
+	return out + fmt.Sprintf(" Ranked by %s instead, the order agrees with Kendall's τ = %.2f (1: the same order).", what, kendall(cheap, fast))
+}
+
+// breaking says which models broke first in a stress scenario and at
+// what offered rate, and which did not break at all.
+func breaking(sc string, rows []*Row) string {
+	var broke, held []*Row
+	for _, r := range rows {
+		if r.Break.N == 0 {
+			continue
+		}
+		if r.Break.Median < 0 {
+			held = append(held, r)
+		} else {
+			broke = append(broke, r)
+		}
+	}
+	if len(broke)+len(held) == 0 {
+		return ""
+	}
+	sort.SliceStable(broke, func(i, j int) bool { return broke[i].Break.Median < broke[j].Break.Median })
+	var parts []string
+	for _, r := range broke {
+		parts = append(parts, fmt.Sprintf("%s at %s/s", r.Model, Figure(r.Break.Median)))
+	}
+	s := fmt.Sprintf("**[%s](#%s)**, breaking points, lowest rate first: ", sc, sc)
+	if len(parts) == 0 {
+		s += "none broke"
+	} else {
+		s += strings.Join(parts, ", ")
+	}
+	if len(held) > 0 {
+		var names []string
+		for _, r := range held {
+			names = append(names, r.Model)
+		}
+		s += fmt.Sprintf("; nothing broke up to %s/s for %s", Figure(held[0].TopStep), strings.Join(names, ", "))
+	}
+	return s + "."
+}
+
+// kendall is Kendall's tau-a between two scores of the same items: 1 when
+// they order every pair alike, -1 when oppositely.
+func kendall(a, b []float64) float64 {
+	n, s := 0, 0
+	for i := range a {
+		for j := i + 1; j < len(a); j++ {
+			n++
+			x, y := a[i]-a[j], b[i]-b[j]
+			switch {
+			case x*y > 0:
+				s++
+			case x*y < 0:
+				s--
+			}
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(s) / float64(n)
+}
+
+// rowScenarios lists the scenarios of aggregated rows in order.
+func rowScenarios(agg []*Row) []string {
+	var out []string
+	for i, r := range agg {
+		if i == 0 || agg[i-1].Scenario != r.Scenario {
+			out = append(out, r.Scenario)
+		}
+	}
+	return out
+}
+
+func scenarioRows(agg []*Row, sc string) []*Row {
+	var out []*Row
+	for _, r := range agg {
+		if r.Scenario == sc {
+			out = append(out, r)
+		}
+	}
+	return out
+}
