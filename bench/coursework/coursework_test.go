@@ -255,9 +255,10 @@ func TestExercise5_OpenAndClosed(t *testing.T) {
 // 6. A CPU-heavy request on one event loop delays the cheap ones behind
 // it for about a sort's time; a goroutine per connection lets the runtime
 // preempt the sort, so cheap requests wait well under a sort's time. Both
-// are held against the sort's own time, measured in the same run: with
-// about 40 sorts in the attack, epoll's p99 moved between 44 and 89 ms
-// from run to run while goroutine's stayed at 25-30 ms.
+// are held against the sort's own time, measured in the same run. The
+// sorts are heavy (n=20000, about 0.2 s) and rare: a goroutine's wait
+// behind one is the scheduler's (10-30 ms) whatever the sort costs, so
+// the margin grows with the sort (docs/measurements/coursework-check.md).
 func TestExercise6_HeavyRequestOnALoop(t *testing.T) {
 	_, rows := run(t, 3*time.Minute, "-models", "epoll,goroutine", "-scenarios", "sort-mix")
 	e, g := find(t, rows, "sort-mix", "epoll"), find(t, rows, "sort-mix", "goroutine")
