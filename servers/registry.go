@@ -10,6 +10,7 @@ import (
 	"netmodels/servers/gnet"
 	"netmodels/servers/goroutine"
 	"netmodels/servers/httpx"
+	"netmodels/servers/iouring"
 	"netmodels/servers/iterative"
 	"netmodels/servers/model"
 	"netmodels/servers/pool"
@@ -41,6 +42,7 @@ var entries = []Entry{
 	{selectloop.Name, "one thread, one select(2) loop over non-blocking sockets", selectloop.New, selectloop.Traits()},
 	{epoll.Name, "one thread, a hand-written level-triggered epoll loop", epoll.New, epoll.Traits()},
 	{epoll.MultiName, "one epoll loop per GOMAXPROCS, SO_REUSEPORT sockets", epoll.NewMulti, epoll.Traits()},
+	{iouring.Name, "one thread, one io_uring: accept, receive and send submitted, completions reaped in batches", iouring.New, iouring.Traits()},
 	{gnet.Name, "gnet v2 event loops, one per GOMAXPROCS", gnet.New, gnet.Traits()},
 	{gnet.PoolName, "gnet loops handing CPU work to a worker pool (AMPED)", gnet.NewPool, gnet.Traits()},
 }

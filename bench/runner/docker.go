@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,7 +19,18 @@ import (
 
 	"netmodels/bench/step"
 	"netmodels/bench/summary"
+	"netmodels/servers/model"
 )
+
+// SeccompArgs are the docker run flags a model's traits ask for: seccomp
+// unconfined for a model that needs system calls the default profile
+// refuses (model.Traits.Seccomp), none otherwise.
+func SeccompArgs(t model.Traits) []string {
+	if t.Seccomp == "" {
+		return nil
+	}
+	return []string{"--security-opt", "seccomp=unconfined"}
+}
 
 // The images make images builds.
 const (
@@ -36,12 +48,16 @@ const (
 // host's /sys/fs/cgroup, mounted read-only, and writes the attack's files
 // into the run directory, mounted; it runs with this process's uid, so
 // the files belong to whoever started the run. Nothing is published on a
-// port: docker-proxy would be measured instead of the model.
+// port: docker-proxy would be measured instead of the model. A model whose
+// traits name system calls Docker's default seccomp profile refuses
+// (model.Traits.Seccomp: io_uring's) runs with seccomp unconfined, and
+// the run's environment line says so.
 type Docker struct {
 	RunID       string // labels and names the containers
 	Limits      Limits
 	HarnessCPUs string
-	Network     string // "container" or "bridge"
+	Network     string                  // "container" or "bridge"
+	Traits      map[string]model.Traits // by model name, from netserver -list -json
 
 	mu   sync.Mutex
 	live map[string]bool // containers to remove on Close
@@ -129,6 +145,7 @@ func (d *Docker) Start(model string, args []string) (Instance, error) {
 		n := strconv.Itoa(l.NoFile)
 		run = append(run, "--ulimit", "nofile="+n+":"+n)
 	}
+	run = append(run, SeccompArgs(d.Traits[model])...)
 	run = append(run, ServerImage, "-model", model)
 	run = append(run, args...)
 	d.track(name, true)
@@ -274,8 +291,19 @@ func (d *Docker) Describe() string {
 	if l.Limited() {
 		share = " (" + l.DescribeCPUShare() + ": --cpu-period, --cpu-quota)"
 	}
-	return fmt.Sprintf("containers: server --cpuset-cpus %s%s --memory %s --pids-limit %d --ulimit nofile=%d; harness --cpuset-cpus %s %s; a fresh server container per attack; images: %s; docker %s",
-		l.CPUs, share, l.Memory, l.Pids, l.NoFile, d.HarnessCPUs, net, strings.Join(sizes, ", "), ver)
+	var unconfined []string
+	for name, t := range d.Traits {
+		if t.Seccomp != "" {
+			unconfined = append(unconfined, name)
+		}
+	}
+	seccomp := ""
+	if len(unconfined) > 0 {
+		sort.Strings(unconfined)
+		seccomp = " (" + strings.Join(unconfined, ", ") + ": --security-opt seccomp=unconfined)"
+	}
+	return fmt.Sprintf("containers: server --cpuset-cpus %s%s --memory %s --pids-limit %d --ulimit nofile=%d%s; harness --cpuset-cpus %s %s; a fresh server container per attack; images: %s; docker %s",
+		l.CPUs, share, l.Memory, l.Pids, l.NoFile, seccomp, d.HarnessCPUs, net, strings.Join(sizes, ", "), ver)
 }
 
 // Close removes every container of the run still there.

@@ -97,6 +97,10 @@ type Traits struct {
 	// Conformance names the conformance cases the design fails, with why:
 	// they still run, asserted to fail as the design predicts.
 	Conformance map[string]string `json:"conformance,omitempty"`
+	// Seccomp names the system calls the model needs that Docker's
+	// default seccomp profile refuses, "" when there are none: the Docker
+	// backend runs its container with --security-opt seccomp=unconfined.
+	Seccomp string `json:"seccomp,omitempty"`
 	// Stress names the reliability cases (netbench stress) the design
 	// fails, with why: they still run and are reported "by design".
 	Stress map[string]string `json:"stress,omitempty"`

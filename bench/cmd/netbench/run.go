@@ -246,7 +246,11 @@ func (f *runFlags) makeBackend(runID string) (runner.Backend, error) {
 		if h == "" {
 			h = otherCPUs(l.CPUs)
 		}
-		return &runner.Docker{RunID: runID, Limits: l, HarnessCPUs: h, Network: f.network}, nil
+		traits, err := runner.Traits(f.bin)
+		if err != nil {
+			return nil, err
+		}
+		return &runner.Docker{RunID: runID, Limits: l, HarnessCPUs: h, Network: f.network, Traits: traits}, nil
 	}
 	return nil, fmt.Errorf("unknown backend %q (native or docker)", f.backend)
 }

@@ -1,0 +1,667 @@
+package iouring
+
+import (
+	"container/heap"
+	"runtime"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"netmodels/servers/evloop"
+	"netmodels/servers/httpx"
+	"netmodels/servers/rawsock"
+)
+
+// What a completion is for: the top byte of its user data. The next three
+// bytes are the connection's generation, the low four its descriptor, so
+// that a completion for a connection closed since (its descriptor perhaps
+// reused) is recognised and dropped.
+const (
+	kAccept = iota + 1
+	kRecv
+	kSend
+	kWake
+	kClose  // counted in flight, so that a stop waits for every close
+	kIgnore // shutdown and cancel: nothing to do on completion
+)
+
+func userData(kind uint8, gen uint32, fd int) uint64 {
+	return uint64(kind)<<56 | uint64(gen&0xffffff)<<32 | uint64(uint32(fd))
+}
+
+func decode(u uint64) (kind uint8, gen uint32, fd int) {
+	return uint8(u >> 56), uint32(u>>32) & 0xffffff, int(uint32(u))
+}
+
+// Ring sizes: submission entries, and the provided receive buffers.
+const (
+	sqEntries = 4096
+	bufSize   = 8192
+	bufGroup  = 1
+)
+
+// bufCount is how many receive buffers a ring provides, a power of two;
+// a variable so that a test can starve a ring of them.
+var bufCount = 1024
+
+// maxInput bounds a connection's input buffer: one head and one body.
+const maxInput = httpx.MaxHeaderBytes + httpx.MaxBodyBytes + 4096
+
+// starved counts receives that found no free buffer, over every loop of
+// the process (the tests read it).
+var starved atomic.Int64
+
+// conn is one connection's state. Idle, it holds no buffers: its receive
+// is in the kernel, and the kernel picks a buffer when data arrives.
+type conn struct {
+	fd       int
+	gen      uint32
+	sess     *httpx.Session
+	in       []byte // unconsumed input, nil when none
+	out      []byte // the answers the kernel is sending; ours again at its completion
+	sentN    int    // how much of out the kernel took
+	next     []byte // answers queued behind out
+	started  time.Time
+	deadline time.Time // header or idle deadline; zero while deferred
+	wake     time.Time // timer: when the deferred answer is due
+	idx      int       // index in the timer heap, -1 when not there
+	sending  bool      // a send is submitted
+	reading  bool      // a receive is submitted
+	deferred bool      // a /sleep answer is pending on a timer
+	held     bool      // input waits for the output before it (FeedFlush)
+	closing  bool      // close once the output is sent
+}
+
+// loop is the model's one ring and its connections.
+type loop struct {
+	cfg      evloop.Config
+	r        *ring
+	bufs     *bufRing
+	lfd      int
+	conns    []*conn // by descriptor
+	open     int
+	gen      uint32
+	inflight int // submitted requests whose last completion has not come
+	now      time.Time
+	timers   timerHeap
+	wbuf     []byte
+	free     [][]byte // send buffers to reuse
+	retry    []*conn  // receives that found no free buffer (ENOBUFS)
+	// orphans are the send buffers of connections closed while the
+	// kernel was sending them, held until their completion comes.
+	orphans  map[uint64][]byte
+	stopping atomic.Bool
+	wakeFD   int // an eventfd with a read always submitted: Stop writes it
+	wakeBuf  [8]byte
+	accepts  bool // the multishot accept is submitted
+	refused  int
+
+	acceptBackoff rawsock.Backoff
+	resume        time.Time // when to submit the accept again after an error
+}
+
+// newLoop sets up the ring, its buffers and its wake descriptor over the
+// listening socket lfd, which the caller keeps. The calling goroutine
+// must stay locked to its thread for the loop's life.
+func newLoop(cfg evloop.Config, lfd int) (*loop, error) {
+	r, err := newRing(sqEntries)
+	if err != nil {
+		return nil, err
+	}
+	b, err := newBufRing(r, bufGroup, bufCount, bufSize)
+	if err != nil {
+		r.close()
+		return nil, err
+	}
+	wfd, err := unix.Eventfd(0, unix.EFD_CLOEXEC)
+	if err != nil {
+		b.free()
+		r.close()
+		return nil, err
+	}
+	return &loop{cfg: cfg, r: r, bufs: b, lfd: lfd, wakeFD: wfd, wbuf: make([]byte, 0, 64<<10),
+		orphans: map[uint64][]byte{}}, nil
+}
+
+// Stop asks the loop to stop gracefully; safe from any goroutine.
+func (l *loop) Stop() {
+	l.stopping.Store(true)
+	one := uint64(1)
+	_, _ = unix.Write(l.wakeFD, (*[8]byte)(unsafe.Pointer(&one))[:])
+}
+
+// sqe returns a free submission entry, submitting the queue first when it
+// is full.
+func (l *loop) sqe() *sqe {
+	for {
+		if e := l.r.get(); e != nil {
+			return e
+		}
+		if err := l.r.enter(false, 0); err != nil {
+			l.cfg.Log.Printf("iouring: %v", err)
+		}
+	}
+}
+
+func (l *loop) submitAccept() {
+	e := l.sqe()
+	e.opcode, e.fd, e.ioprio = opAccept, int32(l.lfd), acceptMultishot
+	e.opFlags = unix.SOCK_CLOEXEC
+	e.userData = userData(kAccept, 0, l.lfd)
+	l.accepts = true
+	l.inflight++
+}
+
+func (l *loop) submitWake() {
+	e := l.sqe()
+	e.opcode, e.fd = opRead, int32(l.wakeFD)
+	e.addr, e.len = uint64(uintptr(unsafe.Pointer(&l.wakeBuf[0]))), 8
+	e.userData = userData(kWake, 0, l.wakeFD)
+	l.inflight++
+}
+
+// submitRecv asks for c's next bytes into a buffer the kernel picks.
+func (l *loop) submitRecv(c *conn) {
+	e := l.sqe()
+	e.opcode, e.fd, e.flags = opRecv, int32(c.fd), sqeBufferSelect
+	e.len, e.bufGroup = bufSize, bufGroup
+	e.userData = userData(kRecv, c.gen, c.fd)
+	c.reading = true
+	l.inflight++
+}
+
+// submitSend sends the rest of c.out. With thenRead, c's next receive is
+// linked behind it: the kernel starts it once the send is done, with no
+// round through the loop (and no reading while answers are unsent: the
+// back-pressure of the event loops). MSG_WAITALL makes a send complete
+// only once all of it is sent, or fail, which cancels the receive.
+func (l *loop) submitSend(c *conn, thenRead bool) {
+	e := l.sqe()
+	rest := c.out[c.sentN:]
+	e.opcode, e.fd = opSend, int32(c.fd)
+	e.addr, e.len = uint64(uintptr(unsafe.Pointer(&rest[0]))), uint32(len(rest))
+	e.opFlags = unix.MSG_NOSIGNAL | unix.MSG_WAITALL
+	e.userData = userData(kSend, c.gen, c.fd)
+	c.sending = true
+	l.inflight++
+	if thenRead {
+		e.flags |= sqeIOLink
+		l.submitRecv(c)
+	}
+}
+
+// Run runs the loop until Stop and the graceful drain.
+func (l *loop) Run() error {
+	defer l.cleanup()
+	l.submitWake()
+	l.submitAccept()
+	sweep := max(10*time.Millisecond, min(l.cfg.HeaderTimeout, l.cfg.IdleTimeout)/10)
+	nextSweep := time.Now().Add(sweep)
+	var stopAt time.Time
+	for {
+		now := time.Now()
+		timeout := nextSweep.Sub(now)
+		if len(l.timers) > 0 {
+			timeout = min(timeout, l.timers[0].wake.Sub(now))
+		}
+		if !l.resume.IsZero() {
+			timeout = min(timeout, l.resume.Sub(now))
+		}
+		if len(l.retry) > 0 {
+			timeout = min(timeout, time.Millisecond)
+		}
+		// One system call submits everything queued since the last and
+		// waits for the next completions.
+		if err := l.r.enter(true, int64(max(timeout, 0))); err != nil {
+			return err
+		}
+		l.now = time.Now()
+		l.r.reap(l.complete)
+		l.bufs.publish()
+		now = l.now
+		l.fireTimers(now)
+		if len(l.retry) > 0 {
+			retry := l.retry
+			l.retry = nil
+			for _, c := range retry {
+				l.step(c)
+			}
+		}
+		if !l.resume.IsZero() && !now.Before(l.resume) && !l.stopping.Load() {
+			l.resume = time.Time{}
+			l.submitAccept()
+		}
+		if l.stopping.Load() {
+			if stopAt.IsZero() {
+				stopAt = now
+				l.resume = time.Time{}
+				if l.accepts {
+					l.cancel(userData(kAccept, 0, l.lfd))
+				}
+				for _, c := range l.conns {
+					if c != nil && len(c.in) == 0 && !c.deferred && !c.sending && len(c.next) == 0 {
+						l.close(c)
+					}
+				}
+			}
+			if l.open == 0 {
+				return nil
+			}
+			if now.Sub(stopAt) > l.cfg.GraceTimeout {
+				l.cfg.Log.Printf("graceful stop: %d connections still open after the grace period", l.open)
+				return nil
+			}
+		}
+		if !now.Before(nextSweep) {
+			l.sweep(now)
+			nextSweep = now.Add(sweep)
+		}
+	}
+}
+
+// cancel asks the kernel to cancel the request with user data u.
+func (l *loop) cancel(u uint64) {
+	e := l.sqe()
+	e.opcode, e.fd, e.addr = opAsyncCancel, -1, u
+	e.userData = userData(kIgnore, 0, 0)
+}
+
+// cleanup closes every connection, cancels what is still in the kernel and
+// waits (a second at most) for it to let go of the loop's memory, then
+// closes the ring.
+func (l *loop) cleanup() {
+	for _, c := range l.conns {
+		if c != nil {
+			l.close(c)
+		}
+	}
+	e := l.sqe()
+	e.opcode, e.fd, e.opFlags = opAsyncCancel, -1, cancelAny
+	e.userData = userData(kIgnore, 0, 0)
+	end := time.Now().Add(time.Second)
+	for {
+		// Waiting, not only submitting: the kernel runs the second
+		// request of a link (a close after its shutdown) when the loop
+		// waits (IORING_SETUP_DEFER_TASKRUN).
+		if err := l.r.enter(true, int64(10*time.Millisecond)); err != nil {
+			break
+		}
+		l.r.reap(l.complete)
+		if l.inflight == 0 || !time.Now().Before(end) {
+			break
+		}
+	}
+	l.r.close()
+	if l.inflight == 0 {
+		l.bufs.free() // else the kernel may still write to them: leave them mapped
+	}
+	unix.Close(l.wakeFD)
+}
+
+// complete handles one completion.
+func (l *loop) complete(e *cqe) {
+	kind, gen, fd := decode(e.userData)
+	if kind != kIgnore && e.flags&cqeFMore == 0 {
+		l.inflight--
+	}
+	switch kind {
+	case kAccept:
+		l.accepted(e)
+		return
+	case kWake:
+		if !l.stopping.Load() && e.res != -int32(unix.ECANCELED) {
+			l.submitWake()
+		}
+		return
+	case kIgnore, kClose:
+		return
+	}
+	var c *conn
+	if fd < len(l.conns) && l.conns[fd] != nil && l.conns[fd].gen == gen {
+		c = l.conns[fd]
+	}
+	switch kind {
+	case kRecv:
+		if c != nil {
+			c.reading = false
+		}
+		if e.flags&cqeFBuffer != 0 {
+			id := uint16(e.flags >> 16)
+			if c != nil && e.res > 0 {
+				l.received(c, l.bufs.buf(id, int(e.res)))
+			}
+			l.bufs.put(id) // the bytes were served or copied
+		}
+		if c == nil {
+			return
+		}
+		switch {
+		case e.res == -int32(unix.ENOBUFS):
+			starved.Add(1)
+			l.retry = append(l.retry, c)
+		case e.res == -int32(unix.ECANCELED) && c.sending:
+			// A linked receive whose send failed: the send's completion,
+			// which comes next, closes c.
+		case e.res <= 0:
+			l.close(c) // end of stream, reset, or canceled
+		default:
+			l.step(c)
+		}
+	case kSend:
+		if c == nil {
+			delete(l.orphans, e.userData)
+			return
+		}
+		c.sending = false
+		if e.res < 0 {
+			l.close(c)
+			return
+		}
+		c.sentN += int(e.res)
+		if c.sentN < len(c.out) {
+			l.submitSend(c, false) // not expected with MSG_WAITALL
+			return
+		}
+		if cap(c.out) <= 16<<10 && len(l.free) < 256 {
+			l.free = append(l.free, c.out[:0])
+		}
+		c.out, c.sentN = nil, 0
+		l.step(c)
+	}
+}
+
+// accepted takes one new connection from the multishot accept.
+func (l *loop) accepted(e *cqe) {
+	if e.flags&cqeFMore == 0 {
+		l.accepts = false
+	}
+	if e.res < 0 {
+		err := unix.Errno(-e.res)
+		if l.stopping.Load() || err == unix.ECANCELED {
+			return
+		}
+		if !l.acceptBackoff.Failing() {
+			l.cfg.Log.Printf("accept: %v; pausing accepts, backing off up to 1s", err)
+		}
+		d := l.acceptBackoff.Next()
+		if !l.accepts {
+			l.resume = l.now.Add(d)
+		}
+		return
+	}
+	if !l.accepts && !l.stopping.Load() {
+		l.submitAccept() // the kernel ended the multishot: ask again
+	}
+	fd := int(e.res)
+	if l.stopping.Load() {
+		unix.Close(fd)
+		return
+	}
+	l.acceptBackoff.Reset()
+	if l.open >= l.cfg.MaxConns {
+		l.refuse(fd, "max-conns reached")
+		return
+	}
+	l.gen++
+	c := &conn{fd: fd, gen: l.gen, sess: l.cfg.Responder.NewSession(), idx: -1}
+	c.deadline = l.now.Add(l.cfg.IdleTimeout)
+	for fd >= len(l.conns) {
+		l.conns = append(l.conns, nil)
+	}
+	l.conns[fd] = c
+	l.open++
+	l.submitRecv(c)
+}
+
+// refuse answers 503 on a connection the loop can't take, best effort
+// (one write that does not wait), and closes it. It logs the first
+// refusal of a burst.
+func (l *loop) refuse(fd int, why string) {
+	if l.refused == 0 {
+		l.cfg.Log.Printf("refusing connections: %s", why)
+	}
+	l.refused++
+	_ = unix.Sendto(fd, l.cfg.Responder.AppendError(l.wbuf[:0], httpx.ErrUnavailable), unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL, nil)
+	unix.Close(fd)
+}
+
+// received serves the bytes a receive brought (they are in a provided
+// buffer, which goes back to the kernel after this: what is kept is
+// copied).
+func (l *loop) received(c *conn, data []byte) {
+	if len(c.in) == 0 {
+		c.started = l.now
+		l.serve(c, data)
+		return
+	}
+	if len(c.in)+len(data) > maxInput {
+		// Full at the limit: the session has answered 431 or 413 by now.
+		l.close(c)
+		return
+	}
+	c.in = append(c.in, data...)
+	l.serve(c, c.in)
+}
+
+// serve feeds input to the session and queues the answers, until more
+// input is needed, much output waits, or an answer is deferred. What
+// comes next is step's to decide.
+func (l *loop) serve(c *conn, in []byte) {
+	for {
+		if l.stopping.Load() {
+			c.sess.Drain()
+		}
+		n, out, st := c.sess.Feed(in, l.wbuf[:0])
+		in = in[n:]
+		l.queue(c, out)
+		switch st {
+		case httpx.FeedClose:
+			c.closing = true
+			l.keep(c, nil)
+			return
+		case httpx.FeedFlush:
+			l.keep(c, in)
+			c.held = true
+			return
+		case httpx.FeedDefer:
+			if kind, d := c.sess.Pending(); kind == httpx.DeferSleep && d > 0 {
+				l.keep(c, in)
+				c.deferred = true
+				c.deadline = time.Time{}
+				c.wake = l.now.Add(d)
+				heap.Push(&l.timers, c)
+				return
+			}
+			out, closeAfter := c.sess.Complete(l.wbuf[:0])
+			l.queue(c, out)
+			if closeAfter {
+				c.closing = true
+				l.keep(c, nil)
+				return
+			}
+			continue
+		}
+		l.keep(c, in)
+		if len(in) == 0 {
+			c.deadline = l.now.Add(l.cfg.IdleTimeout)
+		} else {
+			c.deadline = c.started.Add(l.cfg.HeaderTimeout)
+		}
+		return
+	}
+}
+
+// keep stores the unconsumed input of c (copying it out of the provided
+// buffer), or drops c's buffer when there is none.
+func (l *loop) keep(c *conn, in []byte) {
+	if len(in) == 0 {
+		c.in = nil
+		return
+	}
+	if len(c.in) > 0 && &in[0] == &c.in[0] {
+		c.in = in // in place: only the length changed
+		return
+	}
+	if len(c.in) > 0 && cap(c.in) >= len(in) {
+		c.in = c.in[:len(in)]
+		copy(c.in, in) // in lies inside c.in: copy moves it forward
+		return
+	}
+	c.in = append(make([]byte, 0, max(len(in), 4096)), in...)
+}
+
+// queue appends answers to c's output; step sends them.
+func (l *loop) queue(c *conn, out []byte) {
+	if len(out) == 0 {
+		return
+	}
+	if c.next == nil && len(l.free) > 0 {
+		c.next = l.free[len(l.free)-1]
+		l.free = l.free[:len(l.free)-1]
+	}
+	c.next = append(c.next, out...)
+}
+
+// step is c's next move once a completion or a timer for it is handled:
+// send what is queued (with the next receive linked behind it when c
+// reads next), close it, serve held input, or receive.
+func (l *loop) step(c *conn) {
+	for l.alive(c) && !c.sending {
+		switch {
+		case len(c.next) > 0:
+			c.out, c.next, c.sentN = c.next, nil, 0
+			thenRead := !c.closing && !c.deferred && !c.held && !c.reading && !l.stopping.Load()
+			l.submitSend(c, thenRead)
+		case c.reading || c.deferred:
+		case c.closing:
+			l.close(c)
+		case c.held:
+			c.held = false
+			l.serve(c, c.in)
+			continue
+		case l.stopping.Load() && len(c.in) == 0:
+			l.close(c)
+		default:
+			l.submitRecv(c)
+		}
+		return
+	}
+}
+
+func (l *loop) alive(c *conn) bool {
+	return c.fd < len(l.conns) && l.conns[c.fd] == c
+}
+
+// close ends c with a close request, submitted: no system call now.
+// When a receive or a send of c is still in the kernel, a cancel of every
+// request on c's descriptor goes first, linked to the close (a shutdown
+// would do too, but the kernel always hands a shutdown to a worker
+// thread: two context switches). Later completions for c carry an old
+// generation and are dropped.
+func (l *loop) close(c *conn) {
+	if !l.alive(c) {
+		return
+	}
+	if c.idx >= 0 {
+		heap.Remove(&l.timers, c.idx)
+	}
+	if c.sending {
+		l.orphans[userData(kSend, c.gen, c.fd)] = c.out // the kernel may still read it
+	}
+	if c.reading || c.sending {
+		e := l.sqe()
+		e.opcode, e.fd, e.opFlags = opAsyncCancel, int32(c.fd), cancelFD|cancelAll
+		e.flags = sqeIOHardLink | sqeCQESkipOnSucc
+		e.userData = userData(kIgnore, 0, 0)
+	}
+	e := l.sqe()
+	e.opcode, e.fd = opClose, int32(c.fd)
+	e.userData = userData(kClose, 0, 0)
+	l.inflight++
+	l.conns[c.fd] = nil
+	l.open--
+}
+
+// fireTimers completes the deferred answers that are due.
+func (l *loop) fireTimers(now time.Time) {
+	for len(l.timers) > 0 && !l.timers[0].wake.After(now) {
+		c := heap.Pop(&l.timers).(*conn)
+		c.deferred = false
+		if l.stopping.Load() {
+			c.sess.Drain()
+		}
+		out, closeAfter := c.sess.Complete(l.wbuf[:0])
+		l.queue(c, out)
+		switch {
+		case closeAfter:
+			c.closing = true
+		case len(c.in) > 0:
+			c.held = true // pipelined requests that waited behind the deferred one
+		default:
+			c.deadline = now.Add(l.cfg.IdleTimeout)
+		}
+		l.step(c)
+	}
+}
+
+// sweep closes connections past their deadline; a stalled request is
+// answered 408 first.
+func (l *loop) sweep(now time.Time) {
+	for _, c := range l.conns {
+		if c == nil || c.deadline.IsZero() || now.Before(c.deadline) {
+			continue
+		}
+		if len(c.in) > 0 && !c.sending && len(c.next) == 0 {
+			_ = unix.Sendto(c.fd, c.sess.AppendError(l.wbuf[:0], httpx.ErrRequestTimeout), unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL, nil)
+		}
+		l.close(c)
+	}
+}
+
+// timerHeap orders deferred connections by wake time.
+type timerHeap []*conn
+
+func (h timerHeap) Len() int           { return len(h) }
+func (h timerHeap) Less(i, j int) bool { return h[i].wake.Before(h[j].wake) }
+func (h timerHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].idx, h[j].idx = i, j
+}
+func (h *timerHeap) Push(x any) {
+	c := x.(*conn)
+	c.idx = len(*h)
+	*h = append(*h, c)
+}
+func (h *timerHeap) Pop() any {
+	old := *h
+	c := old[len(old)-1]
+	old[len(old)-1] = nil
+	c.idx = -1
+	*h = old[:len(old)-1]
+	return c
+}
+
+// serveRing runs one loop on lfd on the calling goroutine, locked to its
+// thread (the ring has one issuer), until stop is closed. It calls ready
+// once, with the error that kept the ring from starting or with nil.
+func serveRing(cfg evloop.Config, lfd int, stop <-chan struct{}, ready func(error)) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	l, err := newLoop(cfg, lfd)
+	ready(err)
+	if err != nil {
+		return err
+	}
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-stop:
+			l.Stop()
+		case <-done:
+		}
+	}()
+	return l.Run()
+}
