@@ -24,7 +24,7 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 	for _, sc := range scs {
 		st := &Step{Model: "epoll", Scenario: sc, Repeat: 2, Warmup: 500 * time.Millisecond,
-			Thresholds: stress.Defaults(), Label: "[1/2] epoll · " + sc.Name}
+			Thresholds: stress.Defaults(), Label: "[1/2] epoll · " + sc.Name, Kernel: true}
 		b, err := json.Marshal(st)
 		if err != nil {
 			t.Fatal(err)
@@ -35,6 +35,23 @@ func TestJSONRoundTrip(t *testing.T) {
 		}
 		if !reflect.DeepEqual(st, &back) {
 			t.Errorf("%s: round trip differs:\n%+v\n%+v", sc.Name, st.Scenario, back.Scenario)
+		}
+	}
+}
+
+// TestCountedPass: with Kernel, a closed attack is followed by a counted
+// pass of at most CountedPass, and a stress test by none; Length says so.
+func TestCountedPass(t *testing.T) {
+	for _, sc := range scenario.Builtins() {
+		st := &Step{Model: "epoll", Scenario: sc}
+		plain := st.Length()
+		st.Kernel = true
+		want := min(CountedPass, sc.Duration.Duration)
+		if sc.Stress != nil {
+			want = 0
+		}
+		if got := st.Length() - plain; got != want {
+			t.Errorf("%s: the counted pass adds %v, want %v", sc.Name, got, want)
 		}
 	}
 }

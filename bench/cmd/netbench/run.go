@@ -99,7 +99,7 @@ func runCmd() command {
 	fs.StringVar(&f.scenDir, "scenario-dir", "bench/scenarios", "directory of scenario files (*.json), besides the built-ins")
 	fs.StringVar(&f.out, "out", "results", "where to write results/<run-id>")
 	fs.StringVar(&f.url, "url", "", "attack this base URL instead of starting models (no server sampling unless -pid or -cgroup)")
-	fs.BoolVar(&f.kernel, "kernel", false, "count the server's system calls, context switches and page faults per answer with perf stat (native and -pid servers; needs linux-perf and root, else the summary says why not). Counting costs the server CPU (thread and fork most: docs/measurements/kernel.md), so the run's CPU figures are inflated while it counts")
+	fs.BoolVar(&f.kernel, "kernel", false, "count the server's system calls, context switches and page faults per answer with perf stat (native and -pid servers; needs linux-perf and root, else the summary says why not). Counting costs the server CPU (thread and fork most: docs/measurements/kernel.md), so it counts in a second pass of each closed or users attack (step.CountedPass, 2 s at most), and the measured attack's figures stay uncounted")
 	fs.IntVar(&f.pid, "pid", 0, "with -url: the server's pid to sample (its process tree, from /proc)")
 	fs.StringVar(&f.cgroup, "cgroup", "", "with -url: sample this Docker container's cgroup (its full id)")
 	fs.StringVar(&f.cgroupRoot, "cgroup-root", "/sys/fs/cgroup", "where the host's cgroup hierarchy is mounted")
@@ -207,7 +207,7 @@ func (f *runFlags) makePlan() (*plan, error) {
 				continue
 			}
 			for rep := 1; rep <= reps; rep++ {
-				p.steps = append(p.steps, &step.Step{Model: m, Scenario: sc, Repeat: rep, Warmup: f.warmup, Thresholds: f.th,
+				p.steps = append(p.steps, &step.Step{Model: m, Scenario: sc, Repeat: rep, Warmup: f.warmup, Thresholds: f.th, Kernel: f.kernel,
 					Label: fmt.Sprintf("%s · %s · repeat %d/%d", m, sc.Name, rep, reps)})
 			}
 		}
