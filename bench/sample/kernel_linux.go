@@ -111,7 +111,7 @@ func StartKernel(pid int) (*KernelCounter, error) {
 	if err != nil {
 		_ = k.cmd.Process.Kill()
 		_ = k.cmd.Wait()
-		return nil, fmt.Errorf("perf stat did not start counting (%v): %s", err, strings.TrimSpace(k.stderr.String()))
+		return nil, fmt.Errorf("perf stat did not start counting (%v): %s", err, perfError(k.stderr.String()))
 	}
 	return k, nil
 }
@@ -174,4 +174,23 @@ func kernelSlot(k *Kernel, event string) *uint64 {
 		return &k.Involuntary
 	}
 	return nil
+}
+
+// perfError is what perf stat said when it failed, less its warnings
+// about tasks that exited before it could attach (a fork server's
+// children come and go by the thousand; one line says how many).
+func perfError(stderr string) string {
+	var keep []string
+	gone := 0
+	for _, l := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if strings.HasPrefix(l, "WARNING: Ignored open failure for pid") {
+			gone++
+			continue
+		}
+		keep = append(keep, strings.TrimSpace(l))
+	}
+	if gone > 0 {
+		keep = append([]string{fmt.Sprintf("%d tasks of the tree exited before perf could attach;", gone)}, keep...)
+	}
+	return strings.Join(keep, " ")
 }

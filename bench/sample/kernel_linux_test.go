@@ -71,3 +71,12 @@ func TestKernelCounts(t *testing.T) {
 		t.Fatalf("counts %+v", got)
 	}
 }
+
+func TestPerfErrorDropsExitedTasks(t *testing.T) {
+	in := "WARNING: Ignored open failure for pid 3543\nWARNING: Ignored open failure for pid 3577\nError:\nThe sys_perf_event_open() syscall returned with 3 (No such process) for event (syscalls:sys_enter_read).\n"
+	got := perfError(in)
+	want := "2 tasks of the tree exited before perf could attach; Error: The sys_perf_event_open() syscall returned with 3 (No such process) for event (syscalls:sys_enter_read)."
+	if got != want {
+		t.Errorf("perfError:\n got %q\nwant %q", got, want)
+	}
+}
