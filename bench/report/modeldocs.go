@@ -43,9 +43,17 @@ func ModelTable(in *Input, models []string) string {
 		}
 		return r.CPUPerAnswer.Format(1)
 	}
+	// The kernel's work per answer, keep-alive and close: "syscalls / ctx
+	// switches", when the run counted it (netbench run -kernel).
+	kern := func(r *Row) string {
+		if r == nil || r.Syscalls.N == 0 {
+			return "–"
+		}
+		return r.Syscalls.Format(2) + " / " + r.CtxSwitches.Format(2)
+	}
 	var b strings.Builder
-	b.WriteString("| model | hello-keepalive answers/s | its server CPU µs/answer | hello-close answers/s | its server CPU µs/answer | sleep-io success % | blog knee / break (/s) | KiB per idle connection |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| model | hello-keepalive answers/s | its server CPU µs/answer | its syscalls / ctx switches per answer | hello-close answers/s | its server CPU µs/answer | its syscalls / ctx switches per answer | sleep-io success % | blog knee / break (/s) | KiB per idle connection |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, m := range models {
 		ka, cl, sl, bl := find("hello-keepalive", m), find("hello-close", m), find("sleep-io", m), find("blog", m)
 		ok, stress, mem := "–", "–", "–"
@@ -60,7 +68,7 @@ func ModelTable(in *Input, models []string) string {
 				mem = fmt.Sprintf("%.1f (%d held)", i.PSSPerConnKiB, i.Conns)
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", m, thr(ka), cpu(ka), thr(cl), cpu(cl), ok, stress, mem)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", m, thr(ka), cpu(ka), kern(ka), thr(cl), cpu(cl), kern(cl), ok, stress, mem)
 	}
 	if bound {
 		b.WriteString("\n† the generator, not the server, limited this figure: a lower bound.\n")
