@@ -328,3 +328,24 @@ func TestExercise10_MultiCore(t *testing.T) {
 		t.Errorf("epoll-multi used %.2f CPUs, epoll %.2f: no scaling", multi.ServerCPUShare, one.ServerCPUShare)
 	}
 }
+
+// 11. Count the calls: iouring's system calls per keep-alive answer are
+// a fraction of epoll's, and it makes no read or write calls at all.
+func TestExercise11_CountTheCalls(t *testing.T) {
+	if _, err := exec.LookPath("perf"); err != nil || os.Geteuid() != 0 {
+		t.Skip("exercise 11 counts with perf stat, as root: no perf here, or not root")
+	}
+	_, rows := run(t, 2*time.Minute, "-models", "epoll,iouring", "-scenarios", "hello-keepalive", "-duration", "2s", "-kernel")
+	e, u := find(t, rows, "hello-keepalive", "epoll"), find(t, rows, "hello-keepalive", "iouring")
+	if e.Kernel == nil || u.Kernel == nil {
+		t.Fatalf("no kernel counts: epoll %q, iouring %q", e.KernelNote, u.KernelNote)
+	}
+	t.Logf("syscalls per answer: epoll %.2f (reads %.2f, writes %.2f), iouring %.2f (reads %.2f, writes %.2f); CPU µs/answer: epoll %.1f, iouring %.1f",
+		e.Kernel.Syscalls, e.Kernel.Reads, e.Kernel.Writes, u.Kernel.Syscalls, u.Kernel.Reads, u.Kernel.Writes, e.ServerCPUPerAnswer, u.ServerCPUPerAnswer)
+	if u.Kernel.Syscalls > e.Kernel.Syscalls/4 {
+		t.Errorf("iouring's %.2f system calls per answer are not under a quarter of epoll's %.2f", u.Kernel.Syscalls, e.Kernel.Syscalls)
+	}
+	if u.Kernel.Reads+u.Kernel.Writes > 0.05 {
+		t.Errorf("iouring made %.2f reads and writes per answer; its receives and sends are submitted", u.Kernel.Reads+u.Kernel.Writes)
+	}
+}
