@@ -16,7 +16,6 @@
 package evloop
 
 import (
-	"container/heap"
 	"errors"
 	"log"
 	"runtime"
@@ -28,6 +27,7 @@ import (
 	"netmodels/servers/httpx"
 	"netmodels/servers/model"
 	"netmodels/servers/rawsock"
+	"netmodels/servers/timerq"
 )
 
 // Poller is what a loop asks of the kernel (ae.c's aeApi* functions). Its
@@ -67,7 +67,7 @@ type conn struct {
 	deferred bool      // a /sleep answer is pending on a timer
 	closing  bool      // close once out is written
 	writing  bool      // write interest is on
-	idx      int       // index in the timer heap, -1 when not there
+	idx      int       // index in the timer queue, -1 when not there
 	wake     time.Time // timer: when the deferred answer is due
 }
 
@@ -79,7 +79,7 @@ type Loop struct {
 	conns    []*conn // by descriptor
 	open     int
 	now      time.Time // the loop's clock, read once per iteration
-	timers   timerHeap
+	timers   *timerq.Queue[*conn]
 	rbuf     []byte // the loop's read buffer
 	wbuf     []byte // the loop's answer buffer
 	stopping atomic.Bool
@@ -104,7 +104,7 @@ func newLoop(cfg Config, p Poller, lfd int) (*Loop, error) {
 		_ = p.close()
 		return nil, err
 	}
-	l := &Loop{cfg: cfg, p: p, lfd: lfd,
+	l := &Loop{cfg: cfg, p: p, lfd: lfd, timers: newTimers(),
 		rbuf: make([]byte, 64<<10), wbuf: make([]byte, 0, 64<<10), wakeR: fds[0], wakeW: fds[1]}
 	for _, fd := range []int{lfd, l.wakeR} {
 		if err := p.add(fd); err != nil {
@@ -142,8 +142,8 @@ func (l *Loop) Run() error {
 		timeout := time.Duration(0)
 		if !busy {
 			timeout = time.Until(nextSweep)
-			if len(l.timers) > 0 {
-				timeout = min(timeout, time.Until(l.timers[0].wake))
+			if l.timers.Len() > 0 {
+				timeout = min(timeout, time.Until(l.timers.Next()))
 			}
 			if !l.resume.IsZero() {
 				timeout = min(timeout, time.Until(l.resume))
@@ -344,7 +344,7 @@ func (l *Loop) serve(c *conn, in []byte) {
 				c.deferred = true
 				c.deadline = time.Time{}
 				c.wake = l.now.Add(d)
-				heap.Push(&l.timers, c)
+				l.timers.Push(c)
 				_ = l.p.watch(c.fd, false, c.writing)
 				return
 			}
@@ -369,23 +369,28 @@ func (l *Loop) serve(c *conn, in []byte) {
 	}
 }
 
-// keep stores the unconsumed input of c (copying it out of the loop's
-// buffer), or drops c's buffer when there is none.
-func (l *Loop) keep(c *conn, in []byte) {
+// keep stores the unconsumed input of c (KeepInput).
+func (l *Loop) keep(c *conn, in []byte) { c.in = KeepInput(c.in, in) }
+
+// KeepInput is what a connection keeps of its unconsumed input in after a
+// read, given held, what it kept before: nil when in is empty; in itself
+// when it was read in place at the start of held; else a copy, into held's
+// storage when it fits. A loop's read buffer (evloop's, or the provided
+// buffers of iouring) is reused at once, so what a connection keeps must
+// be its own.
+func KeepInput(held, in []byte) []byte {
 	if len(in) == 0 {
-		c.in = nil
-		return
+		return nil
 	}
-	if len(c.in) > 0 && &in[0] == &c.in[0] {
-		c.in = in // read in place: only the length changed
-		return
+	if len(held) > 0 && &in[0] == &held[0] {
+		return in // read in place: only the length changed
 	}
-	if cap(c.in) >= len(in) {
-		c.in = c.in[:len(in)]
-		copy(c.in, in)
-		return
+	if cap(held) >= len(in) {
+		held = held[:len(in)]
+		copy(held, in) // in may lie inside held: copy moves it forward
+		return held
 	}
-	c.in = append(make([]byte, 0, max(len(in), 4096)), in...)
+	return append(make([]byte, 0, max(len(in), 4096)), in...)
 }
 
 // queue writes answers now if nothing is pending, else appends them.
@@ -445,9 +450,7 @@ func (l *Loop) close(c *conn) {
 	if c.fd >= len(l.conns) || l.conns[c.fd] != c {
 		return
 	}
-	if c.idx >= 0 {
-		heap.Remove(&l.timers, c.idx)
-	}
+	l.timers.Remove(c)
 	_ = l.p.del(c.fd)
 	unix.Close(c.fd)
 	l.conns[c.fd] = nil

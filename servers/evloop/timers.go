@@ -1,18 +1,21 @@
 package evloop
 
 import (
-	"container/heap"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"netmodels/servers/httpx"
+	"netmodels/servers/timerq"
 )
 
 // fireTimers completes the deferred answers that are due.
 func (l *Loop) fireTimers(now time.Time) {
-	for len(l.timers) > 0 && !l.timers[0].wake.After(now) {
-		c := heap.Pop(&l.timers).(*conn)
+	for {
+		c, ok := l.timers.PopDue(now)
+		if !ok {
+			return
+		}
 		c.deferred = false
 		if l.stopping.Load() {
 			c.sess.Drain()
@@ -52,25 +55,8 @@ func (l *Loop) sweep(now time.Time) {
 	}
 }
 
-// timerHeap orders deferred connections by wake time.
-type timerHeap []*conn
-
-func (h timerHeap) Len() int           { return len(h) }
-func (h timerHeap) Less(i, j int) bool { return h[i].wake.Before(h[j].wake) }
-func (h timerHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].idx, h[j].idx = i, j
-}
-func (h *timerHeap) Push(x any) {
-	c := x.(*conn)
-	c.idx = len(*h)
-	*h = append(*h, c)
-}
-func (h *timerHeap) Pop() any {
-	old := *h
-	c := old[len(old)-1]
-	old[len(old)-1] = nil
-	c.idx = -1
-	*h = old[:len(old)-1]
-	return c
+// newTimers is the loop's timer queue: connections by when their deferred
+// answer is due.
+func newTimers() *timerq.Queue[*conn] {
+	return timerq.New(func(c *conn) time.Time { return c.wake }, func(c *conn) *int { return &c.idx })
 }

@@ -11,6 +11,7 @@ import (
 	"netmodels/servers/evloop"
 	"netmodels/servers/httpx"
 	"netmodels/servers/rawsock"
+	"netmodels/servers/timerq"
 )
 
 // What a completion is for: the top byte of its user data. The next three
@@ -65,7 +66,7 @@ type conn struct {
 	started  time.Time
 	deadline time.Time // header or idle deadline; zero while deferred
 	wake     time.Time // timer: when the deferred answer is due
-	idx      int       // index in the timer heap, -1 when not there
+	idx      int       // index in the timer queue, -1 when not there
 	sending  bool      // a send is submitted
 	reading  bool      // a receive is submitted
 	deferred bool      // a /sleep answer is pending on a timer
@@ -84,7 +85,7 @@ type loop struct {
 	gen      uint32
 	inflight int // submitted requests whose last completion has not come
 	now      time.Time
-	timers   timerHeap
+	timers   *timerq.Queue[*conn]
 	wbuf     []byte
 	free     [][]byte // send buffers to reuse
 	retry    []*conn  // receives that found no free buffer (ENOBUFS)
@@ -121,7 +122,7 @@ func newLoop(cfg evloop.Config, lfd int) (*loop, error) {
 		return nil, err
 	}
 	return &loop{cfg: cfg, r: r, bufs: b, lfd: lfd, wakeFD: wfd, wbuf: make([]byte, 0, 64<<10),
-		orphans: map[uint64][]byte{}}, nil
+		orphans: map[uint64][]byte{}, timers: newTimers()}, nil
 }
 
 // Stop asks the loop to stop gracefully; safe from any goroutine.
@@ -202,8 +203,8 @@ func (l *loop) Run() error {
 	for {
 		now := time.Now()
 		timeout := nextSweep.Sub(now)
-		if len(l.timers) > 0 {
-			timeout = min(timeout, l.timers[0].wake.Sub(now))
+		if l.timers.Len() > 0 {
+			timeout = min(timeout, l.timers.Next().Sub(now))
 		}
 		if !l.resume.IsZero() {
 			timeout = min(timeout, l.resume.Sub(now))

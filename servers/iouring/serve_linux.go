@@ -1,11 +1,11 @@
 package iouring
 
 import (
-	"container/heap"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"netmodels/servers/evloop"
 	"netmodels/servers/httpx"
 )
 
@@ -65,7 +65,7 @@ func (l *loop) serve(c *conn, in []byte) {
 				c.deferred = true
 				c.deadline = time.Time{}
 				c.wake = l.now.Add(d)
-				heap.Push(&l.timers, c)
+				l.timers.Push(c)
 				return
 			}
 			out, closeAfter := c.sess.Complete(l.wbuf[:0])
@@ -87,24 +87,9 @@ func (l *loop) serve(c *conn, in []byte) {
 	}
 }
 
-// keep stores the unconsumed input of c (copying it out of the provided
-// buffer), or drops c's buffer when there is none.
-func (l *loop) keep(c *conn, in []byte) {
-	if len(in) == 0 {
-		c.in = nil
-		return
-	}
-	if len(c.in) > 0 && &in[0] == &c.in[0] {
-		c.in = in // in place: only the length changed
-		return
-	}
-	if len(c.in) > 0 && cap(c.in) >= len(in) {
-		c.in = c.in[:len(in)]
-		copy(c.in, in) // in lies inside c.in: copy moves it forward
-		return
-	}
-	c.in = append(make([]byte, 0, max(len(in), 4096)), in...)
-}
+// keep stores the unconsumed input of c, copied out of the provided
+// buffer (evloop.KeepInput).
+func (l *loop) keep(c *conn, in []byte) { c.in = evloop.KeepInput(c.in, in) }
 
 // queue appends answers to c's output; step sends them.
 func (l *loop) queue(c *conn, out []byte) {
@@ -158,9 +143,7 @@ func (l *loop) close(c *conn) {
 	if !l.alive(c) {
 		return
 	}
-	if c.idx >= 0 {
-		heap.Remove(&l.timers, c.idx)
-	}
+	l.timers.Remove(c)
 	if c.sending {
 		l.orphans[userData(kSend, c.gen, c.fd)] = c.out // the kernel may still read it
 	}
