@@ -8,6 +8,7 @@ package step
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"netmodels/bench/attack"
@@ -32,6 +33,15 @@ type Step struct {
 	// Kernel: the kernel's work is counted (netbench run -kernel), in a
 	// pass of its own after the measured attack (CountedPass).
 	Kernel bool `json:"kernel,omitempty"`
+	// Shard, when set ("i/N"), makes the step one shard of an attack
+	// split over N generators (netbench run -shard): Scenario is its
+	// share, Whole the scenario before the split, and the step writes a
+	// store.ShardAttack beside its results for netbench merge.
+	Shard string             `json:"shard,omitempty"`
+	Whole *scenario.Scenario `json:"whole,omitempty"`
+	// StartAt, when set, is when the attack starts, after the warm-up:
+	// the shards' common schedule.
+	StartAt time.Time `json:"start_at,omitempty"`
 }
 
 // CountedPass is how long the attack that counts the kernel's work runs:
@@ -83,10 +93,18 @@ func Run(ctx context.Context, s *Step, t Target, dir string, progress func(elaps
 			return nil, err
 		}
 	}
+	if !s.StartAt.IsZero() {
+		select {
+		case <-time.After(time.Until(s.StartAt)):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	a, err := attack.Run(ctx, sc, attack.Options{URL: t.URL, Name: s.Model, Sample: t.Sample, Progress: progress})
 	if err != nil {
 		return nil, err
 	}
+
 	sum, series := summary.Compute(sc, a, s.Repeat, s.Thresholds)
 	if d := s.counted(); d > 0 && t.KernelPID > 0 {
 		k := *sc
@@ -104,5 +122,21 @@ func Run(ctx context.Context, s *Step, t Target, dir string, progress func(elaps
 	if err := store.WriteAttack(dir, sc.Name, s.Model, s.Repeat, a.Results, series); err != nil {
 		return nil, err
 	}
+	if s.Shard != "" {
+		if err := writeShard(s, a, dir); err != nil {
+			return nil, err
+		}
+	}
 	return sum, nil
+}
+
+// writeShard writes what netbench merge needs of a shard's attack.
+func writeShard(s *Step, a *attack.Result, dir string) error {
+	var m store.Meta
+	store.Environment(&m)
+	host, _ := os.Hostname()
+	base := store.AttackBase(dir, s.Scenario.Name, s.Model, s.Repeat)
+	return store.WriteShard(base, &store.ShardAttack{Shard: s.Shard, Whole: s.Whole, StartAt: s.StartAt,
+		Host: host, CPU: m.CPUModel, Cores: m.CPUs, Began: a.Began, Due: a.Due, NotSent: a.NotSent,
+		Samples: a.Samples, HarnessCPU: a.HarnessCPU, HarnessCores: a.HarnessCores, Wall: a.Wall})
 }

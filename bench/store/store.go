@@ -64,11 +64,32 @@ type Meta struct {
 	// (runner.Backend's Describe).
 	Backend string   `json:"backend,omitempty"`
 	Notes   []string `json:"notes,omitempty"`
+	// Shards are the generators a merged run was made from (netbench
+	// merge), one per shard.
+	Shards []ShardInfo `json:"shards,omitempty"`
 }
 
-// NewRun makes results/<run-id> and returns its path and id.
-func NewRun(root string) (string, string, error) {
-	id := time.Now().UTC().Format("20060102-150405")
+// ShardInfo is one shard of a merged run: where it ran and when it began
+// against the common start it was given. On one host Skew is how late the
+// shard started; across hosts it is that plus the hosts' clock offset,
+// which the merge cannot tell apart (docs/distributed.md).
+type ShardInfo struct {
+	Shard   string        `json:"shard"`
+	Dir     string        `json:"dir"`
+	Host    string        `json:"host"`
+	CPU     string        `json:"cpu"`
+	Cores   int           `json:"cores"`
+	Began   time.Time     `json:"began"`
+	Skew    time.Duration `json:"start_skew_ns"`
+	Flagged string        `json:"flagged,omitempty"` // why the shard, not the server, may have set a figure
+}
+
+// NewRun makes results/<run-id> and returns its path and id. The id is
+// the UTC date and time, then any suffixes, each after a "-" (a shard's
+// run: "-shard-1-of-3", so that shards started together do not share a
+// directory).
+func NewRun(root string, suffix ...string) (string, string, error) {
+	id := strings.Join(append([]string{time.Now().UTC().Format("20060102-150405")}, suffix...), "-")
 	dir := filepath.Join(root, id)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", "", err

@@ -69,3 +69,48 @@ func TestPerAnswer(t *testing.T) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
 }
+
+// TestMergedShardsExact: three synthetic shards of an open load, each
+// 100/s with known latencies (shard k: k+1 ms plus i µs for its i-th
+// request), merge into one summary whose figures are the union's, exactly:
+// nearest-rank percentiles of all 3000 latencies, never averages of the
+// shards' percentiles; the whole load offered.
+func TestMergedShardsExact(t *testing.T) {
+	whole := &scenario.Scenario{Name: "open", Targets: []scenario.Target{{Path: "/hello"}},
+		Load: scenario.Load{Kind: scenario.Constant, Rate: 300}, Duration: scenario.Duration{Duration: 10 * time.Second}}
+	t0 := time.Unix(1_000_000, 0)
+	var shards []*attack.Result
+	for k := 0; k < 3; k++ {
+		began := t0.Add(time.Duration(k) * time.Millisecond)
+		a := &attack.Result{Scenario: "open", Name: "epoll", Began: began, Wall: 10 * time.Second, HarnessCores: 1, HarnessCPU: time.Second}
+		for i := 0; i < 1000; i++ {
+			due := time.Duration(i) * 10 * time.Millisecond
+			a.Results = append(a.Results, vegeta.Result{Seq: uint64(i), Timestamp: began.Add(due), Code: 200, Method: "GET", URL: "http://t/hello",
+				Latency: time.Duration(k+1)*time.Millisecond + time.Duration(i)*time.Microsecond})
+			a.Due = append(a.Due, due)
+		}
+		shards = append(shards, a)
+	}
+	s, _ := Compute(whole, attack.Merge(whole, "epoll", shards), 1, stress.Defaults())
+	if s.Requests != 3000 || s.Success != 1 {
+		t.Fatalf("%d requests, success %g", s.Requests, s.Success)
+	}
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"p50", s.P50, 2.499},   // the 1500th of 3000: shard 1's 500th
+		{"p99", s.P99, 3.969},   // the 2970th: shard 2's 970th
+		{"max", s.Max, 3.999},   // shard 2's last
+		{"p95", s.P95, 3.849},   // the 2850th: shard 2's 850th
+		{"p90", s.P90, 3.699},   // the 2700th: shard 2's 700th
+		{"p999", s.P999, 3.996}, // the 2997th: shard 2's 997th
+	} {
+		if math.Abs(c.got-c.want) > 1e-9 {
+			t.Errorf("merged %s %g ms, want %g", c.name, c.got, c.want)
+		}
+	}
+	if math.Abs(s.Offered-300) > 1e-6 {
+		t.Errorf("offered %g/s, want the whole load's 300", s.Offered)
+	}
+}

@@ -1,0 +1,67 @@
+package attack
+
+import (
+	"testing"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"netmodels/bench/scenario"
+)
+
+// shardOf is a synthetic open attack: n results due every 1/rate from
+// began (+ phase), each with latency lat(i).
+func shardOf(began time.Time, rate float64, n int, phase time.Duration, lat func(int) time.Duration) *Result {
+	r := &Result{Began: began, HarnessCPU: time.Second, HarnessCores: 1, Wall: time.Duration(float64(n)/rate*1e9) + phase}
+	for i := 0; i < n; i++ {
+		due := phase + time.Duration(float64(i)/rate*1e9)
+		r.Results = append(r.Results, vegeta.Result{Seq: uint64(i), Timestamp: began.Add(due), Latency: lat(i), Code: 200, Method: "GET", URL: "http://t/hello"})
+		r.Due = append(r.Due, due)
+	}
+	return r
+}
+
+// TestMergeShards: three shards' results merge into one attack with the
+// results in the order they were sent, on one clock, renumbered, the requests not sent
+// moved onto that clock, and the whole load's schedule. (The merged
+// percentiles are checked in package summary, which computes them.)
+func TestMergeShards(t *testing.T) {
+	whole := &scenario.Scenario{Name: "open", Load: scenario.Load{Kind: scenario.Constant, Rate: 300}, Duration: scenario.Duration{Duration: 10 * time.Second}}
+	t0 := time.Unix(1_000_000, 0)
+	// Shard k's latencies are k ms + i µs: the union's order is known.
+	var shards []*Result
+	for k := 0; k < 3; k++ {
+		k := k
+		shards = append(shards, shardOf(t0.Add(time.Duration(k)*time.Millisecond), 100, 1000, 0, func(i int) time.Duration {
+			return time.Duration(k+1)*time.Millisecond + time.Duration(i)*time.Microsecond
+		}))
+	}
+	shards[2].NotSent = []NotSent{{Seq: 5, Due: 50 * time.Millisecond, Late: true}}
+	m := Merge(whole, "epoll", shards)
+	if len(m.Results) != 3000 || len(m.Due) != 3000 {
+		t.Fatalf("%d results, %d due times", len(m.Results), len(m.Due))
+	}
+	if !m.Began.Equal(t0) {
+		t.Errorf("began %v, want the earliest shard's %v", m.Began, t0)
+	}
+	for i := 1; i < len(m.Due); i++ {
+		if m.Due[i] < m.Due[i-1] || m.Results[i].Seq != uint64(i) {
+			t.Fatalf("result %d out of order: due %v after %v, seq %d", i, m.Due[i], m.Due[i-1], m.Results[i].Seq)
+		}
+	}
+	// Every result's due time is its timestamp on the merged clock.
+	for i, r := range m.Results {
+		if r.Timestamp.Sub(m.Began) != m.Due[i] {
+			t.Fatalf("result %d: due %v, sent at %v", i, m.Due[i], r.Timestamp.Sub(m.Began))
+		}
+	}
+	if len(m.NotSent) != 1 || m.NotSent[0].Due != 52*time.Millisecond {
+		t.Errorf("not sent %+v: want one, due at 52ms on the merged clock", m.NotSent)
+	}
+	if m.HarnessCores != 3 || m.HarnessCPU != 3*time.Second {
+		t.Errorf("generator: %v on %d cores, want 3s on 3", m.HarnessCPU, m.HarnessCores)
+	}
+	if got := m.Offered(5 * time.Second); got != 300 {
+		t.Errorf("offered %g/s at 5 s, want the whole load's 300", got)
+	}
+}
