@@ -5,6 +5,7 @@
 //	netbench report  write a stored run's REPORT.md and charts
 //	netbench idle    memory per idle keep-alive connection, per model
 //	netbench locust  netbench's users load next to Locust's on one server
+//	netbench merge   join the shards of one attack (run -shard i/N) into one run
 //	netbench perf    server CPU per request, the models next to nginx (wrk)
 //	netbench stress  the reliability suite: overload, slow clients, limits, shutdown, soak
 //
@@ -30,6 +31,7 @@ func main() {
 		"attack": attackCmd(),
 		"idle":   idleCmd(),
 		"locust": locustCmd(),
+		"merge":  mergeCmd(),
 		"perf":   perfCmd(),
 		"run":    runCmd(),
 		"report": reportCmd(),

@@ -68,11 +68,12 @@ var profiles = map[string]struct {
 type runFlags struct {
 	models, scenarios, profile, bin, scenDir, out, url, cgroup, cgroupRoot, name string
 	note, runDir, serverArgs, backend, memory, network, harnessCPUs, check       string
-	cpuProfile, serverCPU                                                        string
+	cpuProfile, serverCPU, shard, startAt                                        string
 	cpuPeriod                                                                    time.Duration
 	idleN, repeats, pid, pids, nofile                                            int
 	duration, warmup                                                             time.Duration
 	fromProfile, printScenarios, wrk, kernel                                     bool
+	shardID                                                                      string // "1-of-3" once -shard is resolved
 	limits                                                                       runner.Limits
 	th                                                                           stress.Thresholds
 }
@@ -117,6 +118,8 @@ func runCmd() command {
 	fs.DurationVar(&f.cpuPeriod, "cpu-period", defaultCPUPeriod, "the period of -server-cpu's quota (see docs/methodology.md for why not the kernel's 100ms)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write netbench's own CPU profile (pprof) of the run to this file: where the generator's time goes")
 	fs.StringVar(&f.serverArgs, "server-args", "", "more netserver flags, space-separated")
+	fs.StringVar(&f.shard, "shard", "", "i/N: run the i-th of N equal shares of each scenario's load (0 <= i < N: rates divided by N, connections and users split so the shares add up), for an attack split over N generators and joined by netbench merge (docs/distributed.md); auto/N claims the first free index in -out")
+	fs.StringVar(&f.startAt, "start-at", "", "when the attack starts, after its warm-up: the common schedule of the shards of one attack; an RFC 3339 time, or next:D, the next multiple of D on the clock at least D/2 ahead (needs exactly one attack: one model, scenario and repeat)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: netbench run [flags]\n\nStarts each model (natively, pinned to -server-cpus, or in a container with\n-backend docker), attacks it with each scenario on a fresh server per attack,\nand writes results/<run-id>/ (meta.json, summary.json/csv, vegeta results,\ntime series, REPORT.md). Scenarios: %s.\n\n", strings.Join(scenario.Names("bench/scenarios"), ", "))
 		fs.PrintDefaults()
@@ -212,10 +215,93 @@ func (f *runFlags) makePlan() (*plan, error) {
 			}
 		}
 	}
+	if err := f.shardSteps(p.steps); err != nil {
+		return nil, err
+	}
 	for i, s := range p.steps {
 		s.Label = fmt.Sprintf("[%d/%d] %s", i+1, len(p.steps), s.Label)
 	}
 	return p, nil
+}
+
+// parseStartAt reads -start-at: an RFC 3339 time, or "next:D", the next
+// multiple of D on the wall clock at least D/2 away, so that generators
+// started within D/2 of each other, with synchronised clocks, pick the
+// same instant without being told one (a Kubernetes Job's pods).
+func parseStartAt(v string, now time.Time) (time.Time, error) {
+	ds, ok := strings.CutPrefix(v, "next:")
+	if !ok {
+		return time.Parse(time.RFC3339Nano, v)
+	}
+	d, err := time.ParseDuration(ds)
+	if err != nil || d <= 0 {
+		return time.Time{}, fmt.Errorf("%q: want next:<duration>", v)
+	}
+	at := now.Truncate(d).Add(d)
+	if at.Sub(now) < d/2 {
+		at = at.Add(d)
+	}
+	return at, nil
+}
+
+// parseShard reads -shard: "i/N", or "auto/N", where the shard claims
+// the first free index among the runs writing into -out (a file per
+// index, created exclusively): Docker Compose's replicas of one service
+// get no index of their own, so they take one this way.
+func (f *runFlags) parseShard() (scenario.Shard, error) {
+	n, ok := strings.CutPrefix(f.shard, "auto/")
+	if !ok {
+		return scenario.ParseShard(f.shard)
+	}
+	sh, err := scenario.ParseShard("0/" + n)
+	if err != nil {
+		return sh, err
+	}
+	if err := os.MkdirAll(f.out, 0o755); err != nil {
+		return sh, err
+	}
+	for i := 0; i < sh.N; i++ {
+		c, err := os.OpenFile(filepath.Join(f.out, fmt.Sprintf(".shard-%d-of-%d", i, sh.N)), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if err == nil {
+			c.Close()
+			return scenario.Shard{I: i, N: sh.N}, nil
+		}
+		if !os.IsExist(err) {
+			return sh, err
+		}
+	}
+	return sh, fmt.Errorf("-shard %s: every index is taken in %s (remove its .shard-* files before a new split run)", f.shard, f.out)
+}
+
+// shardSteps gives each step its share of the load (-shard) and the
+// common start (-start-at).
+func (f *runFlags) shardSteps(steps []*step.Step) error {
+	if f.shard != "" {
+		sh, err := f.parseShard()
+		if err != nil {
+			return err
+		}
+		for _, s := range steps {
+			part, err := sh.Of(s.Scenario)
+			if err != nil {
+				return err
+			}
+			s.Whole, s.Scenario, s.Shard = s.Scenario, part, sh.String()
+			s.Label += " · shard " + sh.String()
+		}
+		f.shardID = fmt.Sprintf("%d-of-%d", sh.I, sh.N)
+	}
+	if f.startAt != "" {
+		at, err := parseStartAt(f.startAt, time.Now())
+		if err != nil {
+			return fmt.Errorf("-start-at: %v", err)
+		}
+		if len(steps) != 1 {
+			return fmt.Errorf("-start-at needs exactly one attack (one model, one scenario, one repeat); the plan has %d", len(steps))
+		}
+		steps[0].StartAt = at
+	}
+	return nil
 }
 
 // makeBackend is the backend the flags choose.
@@ -279,6 +365,8 @@ func (f *runFlags) run(flags map[string]string) error {
 	if f.runDir != "" {
 		dir, id, err = f.runDir, filepath.Base(f.runDir), os.MkdirAll(f.runDir, 0o755)
 		rows, _ = store.ReadSummaries(dir) // none yet is fine
+	} else if f.shardID != "" {
+		dir, id, err = store.NewRun(f.out, "shard", f.shardID)
 	} else {
 		dir, id, err = store.NewRun(f.out)
 	}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"netmodels/bench/scenario"
+	"netmodels/bench/store"
+	"netmodels/bench/summary"
+)
+
+// writeShardRun writes a run directory as netbench run -shard i/3 leaves
+// it: meta, one summary, the vegeta results and the shard file. Shard k's
+// latencies are k+1 ms plus i µs for its i-th request, 100/s for 10 s.
+func writeShardRun(t *testing.T, root string, k int, began time.Time, bound bool) string {
+	t.Helper()
+	whole := &scenario.Scenario{Name: "open", Targets: []scenario.Target{{Path: "/hello"}},
+		Load: scenario.Load{Kind: scenario.Constant, Rate: 300}, Duration: scenario.Duration{Duration: 10 * time.Second}}
+	sh := scenario.Shard{I: k, N: 3}
+	dir, id, err := store.NewRun(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs []vegeta.Result
+	var due []time.Duration
+	for i := 0; i < 1000; i++ {
+		d := time.Duration(i) * 10 * time.Millisecond
+		rs = append(rs, vegeta.Result{Seq: uint64(i), Timestamp: began.Add(d), Code: 200, Method: "GET", URL: "http://t/hello",
+			Latency: time.Duration(k+1)*time.Millisecond + time.Duration(i)*time.Microsecond})
+		due = append(due, d)
+	}
+	if err := store.WriteAttack(dir, "open", "epoll", 1, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.WriteShard(store.AttackBase(dir, "open", "epoll", 1), &store.ShardAttack{Shard: sh.String(), Whole: whole,
+		StartAt: began.Add(-time.Duration(k) * time.Millisecond), Host: "host" + sh.String(), Began: began, Due: due,
+		HarnessCPU: time.Second, HarnessCores: 1, Wall: 10 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	row := &summary.Summary{Scenario: "open", Model: "epoll", Repeat: 1, Requests: 1000, Success: 1}
+	if bound {
+		row.GeneratorBound, row.GeneratorNote = true, "12 requests not sent: the generator was over 10 ms behind schedule"
+	}
+	if err := store.WriteSummaries(dir, []*summary.Summary{row}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.WriteMeta(dir, &store.Meta{RunID: id}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestMergeRuns: three shard runs merge into one run whose summary is
+// recomputed from every result (exact nearest-rank percentiles of the
+// union), whose meta lists the shards with their start skew, and whose
+// generator note names the shard that lagged.
+func TestMergeRuns(t *testing.T) {
+	root := t.TempDir()
+	t0 := time.Unix(1_000_000, 0).UTC()
+	var dirs []string
+	for k := 0; k < 3; k++ {
+		dirs = append(dirs, writeShardRun(t, t.TempDir(), k, t0.Add(time.Duration(k)*time.Millisecond), k == 1))
+	}
+	dir, err := mergeRuns(root, dirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := store.ReadSummaries(dir)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("merged summaries: %v, %v", rows, err)
+	}
+	s := rows[0]
+	if s.Requests != 3000 || s.P50 != 2.499 || s.P99 != 3.969 || s.Max != 3.999 {
+		t.Errorf("merged: %d requests, p50 %g, p99 %g, max %g; want 3000, 2.499, 3.969, 3.999", s.Requests, s.P50, s.P99, s.Max)
+	}
+	if !s.GeneratorBound || !strings.Contains(s.GeneratorNote, "shard 1/3 (host1/3)") {
+		t.Errorf("the lagging shard is not named: bound %v, note %q", s.GeneratorBound, s.GeneratorNote)
+	}
+	m, err := store.ReadMeta(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Shards) != 3 {
+		t.Fatalf("meta lists %d shards", len(m.Shards))
+	}
+	for k, sh := range m.Shards {
+		if want := time.Duration(k) * time.Millisecond; sh.Skew != want {
+			t.Errorf("shard %s: skew %v, want %v", sh.Shard, sh.Skew, want)
+		}
+	}
+	// A split with a shard missing does not merge.
+	if _, err := mergeRuns(root, dirs[:2]); err == nil || !strings.Contains(err.Error(), "2/3") {
+		t.Errorf("two of three shards merged: %v", err)
+	}
+}
+
+func TestParseStartAt(t *testing.T) {
+	now := time.Date(2026, 12, 2, 10, 0, 7, 0, time.UTC)
+	for in, want := range map[string]time.Time{
+		"next:30s":             time.Date(2026, 12, 2, 10, 0, 30, 0, time.UTC), // 23 s ahead
+		"next:10s":             time.Date(2026, 12, 2, 10, 0, 20, 0, time.UTC), // 10:00:10 is only 3 s ahead
+		"2026-12-02T10:05:00Z": time.Date(2026, 12, 2, 10, 5, 0, 0, time.UTC),
+	} {
+		got, err := parseStartAt(in, now)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("parseStartAt(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"next:", "next:-1s", "soon"} {
+		if _, err := parseStartAt(bad, now); err == nil {
+			t.Errorf("parseStartAt(%q) took it", bad)
+		}
+	}
+}
