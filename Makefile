@@ -22,7 +22,7 @@ STATICCHECK_VERSION := v0.7.0
 FUZZTIME    ?= 10m
 export CGO_ENABLED ?= 0
 
-.PHONY: coursework-check locust stress stress-short browser-test all build bench bench-all images docker-test test fmt-check vet staticcheck unit race fuzz-short fuzz gobench perf clean
+.PHONY: shards coursework-check locust stress stress-short browser-test all build bench bench-all images docker-test test fmt-check vet staticcheck unit race fuzz-short fuzz gobench perf clean
 
 all: build
 
@@ -61,17 +61,22 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
+# deploy/k8s is a module of its own (the Kubernetes API types it decodes
+# its manifests into stay out of netmodels' build): vetted and tested apart.
 vet:
 	$(GO) vet ./...
+	cd deploy/k8s && $(GO) vet ./...
 
 $(STATICCHECK):
 	GOBIN=$(BIN) CGO_ENABLED=0 $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 staticcheck: $(STATICCHECK)
 	$(STATICCHECK) ./...
+	cd deploy/k8s && $(STATICCHECK) ./...
 
 unit:
 	$(GO) test -count=1 ./...
+	cd deploy/k8s && $(GO) test -count=1 ./...
 
 # The race detector needs cgo; it runs on the packages with concurrency, and
 # on the models whose traits say it applies (model.Traits.Race).
@@ -133,6 +138,21 @@ docker-test:
 		$(MAKE) -s bench-all PROFILE=smoke CHECK=1; \
 	elif [ "$${CI:-}" = true ]; then echo "docker-test: CI has no Docker engine; it is expected to"; exit 1; \
 	else echo "docker-test: no Docker engine here; skipped"; fi
+
+# One attack split over SHARDS attackers (Docker Compose replicas in the
+# server's network namespace), started together and merged into one run
+# (docs/distributed.md). Knobs: MODEL (epoll), SCENARIO (open-6000),
+# SHARDS (3), SERVER_CPUS (0), ATTACKER_CPUS (1).
+SHARDS ?= 3
+SCENARIO ?= open-6000
+shards: images
+	rm -rf results/shards && mkdir -p results/shards
+	export MODEL=$(or $(MODEL),epoll) SCENARIO=$(SCENARIO) SHARDS=$(SHARDS) RUN_UID=$$(id -u) RUN_GID=$$(id -g) \
+	  NOFILE=$$(n=$$(ulimit -Hn); if [ "$$n" = unlimited ] || [ "$$n" -gt 65536 ]; then n=65536; fi; echo $$n) \
+	  START_AT=$$(date -u -d '+20 seconds' +%Y-%m-%dT%H:%M:%SZ); \
+	c="docker-compose -f docker/compose-shards.yaml -p netmodels-shards"; \
+	$$c up -d server && $$c up --scale attacker=$(SHARDS) attacker; rc=$$?; $$c down -t 2 >/dev/null 2>&1; \
+	[ $$rc -eq 0 ] && $(BIN)/netbench merge results results/shards/2*/
 
 gobench:
 	$(GO) test -run XXX -bench . -benchmem ./servers/httpx/ ./servers/handler/
