@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"compress/gzip"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	vegeta "github.com/tsenart/vegeta/v12/lib"
 	vplot "github.com/tsenart/vegeta/v12/lib/plot"
 
 	"netmodels/bench/scenario"
@@ -258,34 +256,24 @@ func vegetaPlots(dir string, in *Input) (map[string]string, error) {
 }
 
 func addGob(p *vplot.Plot, path string) error {
-	f, err := os.Open(path)
+	rs, err := store.ReadResults(path)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	z, err := gzip.NewReader(f)
-	if err != nil {
-		return err
-	}
-	dec := vegeta.NewDecoder(z)
-	// vegeta's plot orders results by sequence number and holds back
-	// every result after a gap until the gap fills. An open load's
-	// requests not sent leave gaps that never fill, so the plot would end
-	// at the first one: number the stored results (in sequence order)
-	// without gaps.
-	for seq := uint64(0); ; seq++ {
-		var r vegeta.Result
-		if err := dec.Decode(&r); err != nil {
-			if err.Error() == "EOF" || strings.HasSuffix(err.Error(), "EOF") {
-				return nil
-			}
-			return err
-		}
-		r.Seq = seq
-		if err := p.Add(&r); err != nil {
+	// vegeta's plot orders results by sequence number, wants their
+	// timestamps non-decreasing in that order, and holds back every result
+	// after a gap until the gap fills. Neither holds for every load: an
+	// open load's requests not sent leave gaps that never fill, and a
+	// users load's users stamp their requests concurrently. So plot the
+	// results in the order they were sent, numbered without gaps.
+	sort.SliceStable(rs, func(i, j int) bool { return rs[i].Timestamp.Before(rs[j].Timestamp) })
+	for i := range rs {
+		rs[i].Seq = uint64(i)
+		if err := p.Add(&rs[i]); err != nil {
 			return err
 		}
 	}
+	return nil
 }
 
 // Document writes REPORT.md.
