@@ -39,6 +39,9 @@ type Options struct {
 	KernelPID int
 	// Progress, when set, is called about once a second.
 	Progress func(elapsed, total time.Duration)
+	// Live, when set, hears every result as it is recorded and steers a
+	// users load's users while it runs (netbench ui).
+	Live *Live
 }
 
 // ServerSample is one sample of the server's process tree.
@@ -100,6 +103,7 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
+	e.live = o.Live
 	switch s := scheduleFor(sc); {
 	case sc.Load.Kind == scenario.Users:
 		err = runUsers(ctx, sc, e, res)

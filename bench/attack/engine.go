@@ -36,7 +36,8 @@ type engine struct {
 	timeout   time.Duration
 	dialer    net.Dialer
 	targets   []*target
-	total     int // sum of the targets' weights
+	total     int   // sum of the targets' weights
+	live      *Live // nil unless the attack is watched (Options.Live)
 }
 
 // target is a scenario target made ready to send.

@@ -362,6 +362,7 @@ func (l *loop) finish(s *slot, resp wire.Response, size int64, err error) {
 		}
 	}
 	l.results = append(l.results, *r)
+	l.e.live.result(&l.results[len(l.results)-1])
 	s.live = false
 	l.busy--
 	if err == nil && (resp.Close || !l.e.keepAlive) {

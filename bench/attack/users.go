@@ -16,7 +16,7 @@ import (
 var gameFields = []byte("Content-Type: application/json\r\n")
 
 // runUsers runs Locust's model: Users users spawned at SpawnRate per
-// second, each with its own keep-alive connection, sending a request (or
+// second (or as many as a Live wants, at its rate), each with its own keep-alive connection, sending a request (or
 // a task's requests one after another), waiting for the answer, then
 // thinking for a uniform time in
 // [ThinkMin, ThinkMax], until the duration ends.
@@ -33,8 +33,9 @@ func runUsers(ctx context.Context, sc *scenario.Scenario, e *engine, res *Result
 		col collector
 		wg  sync.WaitGroup
 	)
-	user := func() {
+	user := func(stop <-chan struct{}) {
 		defer wg.Done()
+		defer e.live.left()
 		cl := newClient(parent, e)
 		defer cl.done()
 		var (
@@ -71,9 +72,10 @@ func runUsers(ctx context.Context, sc *scenario.Scenario, e *engine, res *Result
 				}
 			}
 			out = append(out, r)
+			e.live.result(&out[len(out)-1])
 			return true
 		}
-		for ctx.Err() == nil {
+		for ctx.Err() == nil && !closed(stop) {
 			t := e.pick()
 			if !send(t) {
 				return
@@ -92,24 +94,57 @@ func runUsers(ctx context.Context, sc *scenario.Scenario, e *engine, res *Result
 			case <-think.C:
 			case <-ctx.Done():
 				return
+			case <-stop:
+				return
 			}
 		}
 	}
-	every := time.Duration(float64(time.Second) / l.SpawnRate)
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-spawn:
-	for i := 0; i < l.Users; i++ {
-		wg.Add(1)
-		go user()
+	// The spawner: users are started one per 1/rate until there are as
+	// many as wanted, and stopped at once (each after its request in
+	// flight) when fewer are wanted, as Locust does; a Live changes both
+	// while the load runs.
+	var (
+		stops []chan struct{}
+		spawn = time.NewTimer(0)
+	)
+	defer spawn.Stop()
+	for ctx.Err() == nil {
+		n, rate := e.live.want(l.Users, l.SpawnRate)
+		if len(stops) > n {
+			for _, c := range stops[n:] {
+				close(c)
+			}
+			stops = stops[:n]
+			continue
+		}
+		var next <-chan time.Time
+		if len(stops) < n {
+			next = spawn.C
+		}
 		select {
-		case <-tick.C:
+		case <-next:
+			c := make(chan struct{})
+			stops = append(stops, c)
+			wg.Add(1)
+			e.live.joined()
+			go user(c)
+			spawn.Reset(time.Duration(float64(time.Second) / rate))
+		case <-e.live.changes():
 		case <-ctx.Done():
-			break spawn
 		}
 	}
 	wg.Wait()
 	res.Results = col.all
 	order(res)
 	return nil
+}
+
+// closed reports whether c is closed.
+func closed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }
