@@ -102,6 +102,23 @@ func routeName(u string) string {
 // method and name in order of first appearance, over an attack of wall
 // length wall.
 func Routes(rs []vegeta.Result, wall time.Duration) []Route {
+	return routes(rs, wall, func(r *vegeta.Result) [2]string { return [2]string{r.Method, routeName(r.URL)} })
+}
+
+// Aggregated is the Statistics row of all the results together, named as
+// Locust names it; nil for no results.
+func Aggregated(rs []vegeta.Result, wall time.Duration) *Route {
+	rows := routes(rs, wall, func(*vegeta.Result) [2]string { return [2]string{"", "Aggregated"} })
+	if len(rows) == 0 {
+		return nil
+	}
+	return &rows[0]
+}
+
+// RouteName is a result's request name in the Statistics rows.
+func RouteName(r *vegeta.Result) string { return routeName(r.URL) }
+
+func routes(rs []vegeta.Result, wall time.Duration, key func(*vegeta.Result) [2]string) []Route {
 	type acc struct {
 		r     Route
 		lat   []time.Duration
@@ -112,7 +129,7 @@ func Routes(rs []vegeta.Result, wall time.Duration) []Route {
 	by := map[[2]string]*acc{}
 	for i := range rs {
 		r := &rs[i]
-		k := [2]string{r.Method, routeName(r.URL)}
+		k := key(r)
 		a := by[k]
 		if a == nil {
 			a = &acc{r: Route{Method: k[0], Name: k[1]}}
@@ -131,7 +148,7 @@ func Routes(rs []vegeta.Result, wall time.Duration) []Route {
 	for _, a := range order {
 		sortDur(a.lat)
 		n := float64(a.r.Requests)
-		a.r.Median, a.r.P90, a.r.P99 = ms(quantile(a.lat, .5)), ms(quantile(a.lat, .9)), ms(quantile(a.lat, .99))
+		a.r.Median, a.r.P90, a.r.P99 = ms(Quantile(a.lat, .5)), ms(Quantile(a.lat, .9)), ms(Quantile(a.lat, .99))
 		a.r.Min, a.r.Max = ms(a.lat[0]), ms(a.lat[len(a.lat)-1])
 		a.r.Mean = ms(a.sum) / n
 		a.r.MeanSize = float64(a.bytes) / n

@@ -58,6 +58,15 @@ func TestRoutes(t *testing.T) {
 	if r := Routes(nil, time.Second); len(r) != 0 {
 		t.Fatalf("an empty attack has no rows: %+v", r)
 	}
+	agg := Aggregated(rs, 2*time.Second)
+	wantAgg := Route{Name: "Aggregated", Requests: 5, Failures: 1, Median: 3, Mean: 16.0 / 5, Min: 1, Max: 6,
+		P90: 6, P99: 6, MeanSize: 232.0 / 5, RPS: 2.5, FailRPS: 0.5}
+	if agg == nil || *agg != wantAgg {
+		t.Fatalf("aggregated\n got %+v\nwant %+v", agg, wantAgg)
+	}
+	if Aggregated(nil, time.Second) != nil {
+		t.Fatal("an empty attack has no aggregated row")
+	}
 }
 
 func TestFailures(t *testing.T) {

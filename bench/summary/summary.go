@@ -170,12 +170,12 @@ func Compute(sc *scenario.Scenario, a *attack.Result, repeat int, th stress.Thre
 	}
 	sortDur(lat)
 	s.Mean = ms(m.Latencies.Mean)
-	s.P50, s.P90, s.P95 = ms(quantile(lat, .50)), ms(quantile(lat, .90)), ms(quantile(lat, .95))
-	s.P99, s.P999, s.Max = ms(quantile(lat, .99)), ms(quantile(lat, .999)), ms(quantile(lat, 1))
+	s.P50, s.P90, s.P95 = ms(Quantile(lat, .50)), ms(Quantile(lat, .90)), ms(Quantile(lat, .95))
+	s.P99, s.P999, s.Max = ms(Quantile(lat, .99)), ms(Quantile(lat, .999)), ms(Quantile(lat, 1))
 	if a.Due != nil {
 		sortDur(corrected)
 		sortDur(lags)
-		s.CorrectedP99, s.LagP99 = ms(quantile(corrected, .99)), ms(quantile(lags, .99))
+		s.CorrectedP99, s.LagP99 = ms(Quantile(corrected, .99)), ms(Quantile(lags, .99))
 		total := a.Due[len(a.Due)-1]
 		if n := len(a.Due); n > 0 && total > 0 {
 			s.Offered = float64(n) / total.Seconds()
@@ -353,7 +353,7 @@ func Series(a *attack.Result) []Second {
 	}
 	for t, l := range lats {
 		sortDur(l)
-		secs[t].P50, secs[t].P95, secs[t].P99 = ms(quantile(l, .5)), ms(quantile(l, .95)), ms(quantile(l, .99))
+		secs[t].P50, secs[t].P95, secs[t].P99 = ms(Quantile(l, .5)), ms(Quantile(l, .95)), ms(Quantile(l, .99))
 	}
 	return secs
 }
@@ -405,7 +405,7 @@ func stressFigures(sc *scenario.Scenario, a *attack.Result, series []Second, th 
 			}
 		}
 		sortDur(lat)
-		st.P50, st.P99 = quantile(lat, .5), quantile(lat, .99)
+		st.P50, st.P99 = Quantile(lat, .5), Quantile(lat, .99)
 		st.Sent = float64(sent) / step.Seconds()
 		st.Throughput = float64(done) / step.Seconds()
 		out.Steps = append(out.Steps, st)
@@ -439,8 +439,8 @@ func stressFigures(sc *scenario.Scenario, a *attack.Result, series []Second, th 
 
 func sortDur(d []time.Duration) { sort.Slice(d, func(i, j int) bool { return d[i] < d[j] }) }
 
-// quantile of sorted durations (nearest rank); 0 for none.
-func quantile(sorted []time.Duration, q float64) time.Duration {
+// Quantile of sorted durations (nearest rank); 0 for none.
+func Quantile(sorted []time.Duration, q float64) time.Duration {
 	if len(sorted) == 0 {
 		return 0
 	}
