@@ -63,7 +63,9 @@ func progress(o Options, total time.Duration) func() {
 	return func() { close(stop) }
 }
 
-// selfCPU is this process's CPU time so far.
+// SelfCPU is the CPU time this process (the generator) has used so far.
+func SelfCPU() time.Duration { return selfCPU() }
+
 func selfCPU() time.Duration {
 	var ru unix.Rusage
 	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
@@ -72,7 +74,9 @@ func selfCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// cores is the number of CPUs this process may run on.
+// Cores is the number of CPUs this process may run on.
+func Cores() int { return cores() }
+
 func cores() int {
 	var set unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &set); err != nil {

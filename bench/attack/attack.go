@@ -123,6 +123,9 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	stopSampling()
 	res.Wall = time.Since(res.Began)
 	res.HarnessCPU = selfCPU() - cpu0
+	if err == nil {
+		o.Live.end(res)
+	}
 	return res, err
 }
 

@@ -17,6 +17,9 @@ type Live struct {
 	// The result is the attack's own: read it, keep a copy, never change
 	// it.
 	OnResult func(*vegeta.Result)
+	// OnEnd, when set, hears the attack's whole result once it has ended,
+	// before Run returns it.
+	OnEnd func(*Result)
 
 	mu      sync.Mutex
 	set     bool
@@ -54,9 +57,9 @@ func (l *Live) init() {
 	}
 }
 
-// want is the users and spawn rate wanted: the Live's, once set, else the
-// scenario's.
-func (l *Live) want(users int, rate float64) (int, float64) {
+// Wanted is the users and spawn rate wanted: the Live's, once SetUsers
+// was called, else the scenario's (users, rate).
+func (l *Live) Wanted(users int, rate float64) (int, float64) {
 	if l == nil {
 		return users, rate
 	}
@@ -86,6 +89,12 @@ func (l *Live) changes() <-chan struct{} {
 func (l *Live) result(r *vegeta.Result) {
 	if l != nil && l.OnResult != nil {
 		l.OnResult(r)
+	}
+}
+
+func (l *Live) end(r *Result) {
+	if l != nil && l.OnEnd != nil {
+		l.OnEnd(r)
 	}
 }
 

@@ -25,7 +25,9 @@ func TestLiveSteersUsers(t *testing.T) {
 		mu   sync.Mutex
 		seen []vegeta.Result
 	)
-	live := &Live{OnResult: func(r *vegeta.Result) { mu.Lock(); seen = append(seen, *r); mu.Unlock() }}
+	var ended *Result
+	live := &Live{OnResult: func(r *vegeta.Result) { mu.Lock(); seen = append(seen, *r); mu.Unlock() },
+		OnEnd: func(r *Result) { ended = r }}
 	// wait polls until the users running are n, or fails.
 	wait := func(n int) {
 		t.Helper()
@@ -52,6 +54,9 @@ func TestLiveSteersUsers(t *testing.T) {
 	a := <-done
 	if a == nil {
 		return
+	}
+	if ended != a {
+		t.Error("OnEnd did not hear the attack's result")
 	}
 	if live.Users() != 0 {
 		t.Errorf("%d users still running after the load", live.Users())

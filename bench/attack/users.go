@@ -109,7 +109,7 @@ func runUsers(ctx context.Context, sc *scenario.Scenario, e *engine, res *Result
 	)
 	defer spawn.Stop()
 	for ctx.Err() == nil {
-		n, rate := e.live.want(l.Users, l.SpawnRate)
+		n, rate := e.live.Wanted(l.Users, l.SpawnRate)
 		if len(stops) > n {
 			for _, c := range stops[n:] {
 				close(c)

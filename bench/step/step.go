@@ -74,6 +74,9 @@ type Target struct {
 	// KernelPID, when > 0, has the kernel's work for this process tree
 	// counted (attack.Options.KernelPID).
 	KernelPID int
+	// Live, when set, watches the measured attack and steers its users
+	// (attack.Options.Live; netbench ui).
+	Live *attack.Live
 }
 
 // Run warms up, attacks, computes the summary and writes the attack's
@@ -100,7 +103,7 @@ func Run(ctx context.Context, s *Step, t Target, dir string, progress func(elaps
 			return nil, ctx.Err()
 		}
 	}
-	a, err := attack.Run(ctx, sc, attack.Options{URL: t.URL, Name: s.Model, Sample: t.Sample, Progress: progress})
+	a, err := attack.Run(ctx, sc, attack.Options{URL: t.URL, Name: s.Model, Sample: t.Sample, Progress: progress, Live: t.Live})
 	if err != nil {
 		return nil, err
 	}
