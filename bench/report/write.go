@@ -70,8 +70,8 @@ func Read(dir, scenarioDir string) (*Input, error) {
 	return in, nil
 }
 
-// Write makes dir/REPORT.md, dir/charts/*.png|svg and dir/plots/*.html
-// from a run directory.
+// Write makes dir/REPORT.md, dir/report.html, dir/charts/*.png|svg and
+// dir/plots/*.html from a run directory.
 func Write(dir, scenarioDir string) error {
 	in, err := Read(dir, scenarioDir)
 	if err != nil {
@@ -87,6 +87,9 @@ func Write(dir, scenarioDir string) error {
 	}
 	plots, err := vegetaPlots(dir, in)
 	if err != nil {
+		return err
+	}
+	if err := writeHTML(dir, in); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, ReportFile), []byte(Document(in, made, plots)), 0o644)
