@@ -1,0 +1,39 @@
+package report
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestHTMLGolden: report.html of the fixed run, the chart library left
+// out of the golden file (it is vegeta's, checked below for being there).
+func TestHTMLGolden(t *testing.T) {
+	b, err := HTML(input())
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, css, err := ChartLibrary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(b)
+	if !strings.Contains(got, js) || !strings.Contains(got, css) || len(js) < 10000 {
+		t.Fatal("report.html does not carry the chart library inline")
+	}
+	got = strings.Replace(strings.Replace(got, js, "/* uPlot.min.js */", 1), css, "/* uPlot.min.css */", 1)
+	golden(t, "report-html.golden", got)
+	// Nothing is fetched: no external script, style, image or frame.
+	if m := regexp.MustCompile(`(?i)(src|href)\s*=\s*["']?(https?:)?//`).FindString(got); m != "" {
+		t.Errorf("report.html refers outside itself: %s", m)
+	}
+	if strings.Contains(got, "<link") || strings.Contains(got, "@import") {
+		t.Error("report.html loads a style sheet")
+	}
+	for _, want := range []string{`<h2 id="blog">blog</h2>`, "Statistics by request name", "/sort/heap?n=1000&amp;max=5000",
+		"503 refused by the server", `"blog":{"gnet":[{"t":0`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+}
