@@ -8,6 +8,7 @@
 //	netbench merge   join the shards of one attack (run -shard i/N) into one run
 //	netbench perf    server CPU per request, the models next to nginx (wrk)
 //	netbench stress  the reliability suite: overload, slow clients, limits, shutdown, soak
+//	netbench ui      Locust's web UI over the models, live, with the server's side
 //
 // Run "netbench <subcommand> -h" for a subcommand's flags.
 package main
@@ -36,6 +37,7 @@ func main() {
 		"run":    runCmd(),
 		"report": reportCmd(),
 		"stress": stressCmd(),
+		"ui":     uiCmd(),
 	}
 	if len(os.Args) < 2 || commands[os.Args[1]].run == nil {
 		fmt.Fprintf(os.Stderr, "usage: netbench <subcommand> [flags]\n\nsubcommands:\n")

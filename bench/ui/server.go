@@ -1,0 +1,302 @@
+package ui
+
+import (
+	"embed"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"netmodels/bench/attack"
+	"netmodels/bench/report"
+	"netmodels/bench/scenario"
+	"netmodels/bench/summary"
+)
+
+// View is what the page shows and what Locust's GET /stats/requests
+// answers: Locust's fields (Snapshot, state, user_count) and netmodels'
+// own, the server's and the generator's side.
+type View struct {
+	Snapshot
+	State     string           `json:"state"`
+	UserCount int              `json:"user_count"`
+	Model     string           `json:"model,omitempty"`
+	Scenario  string           `json:"scenario,omitempty"`
+	Load      string           `json:"load,omitempty"`
+	Models    []string         `json:"models,omitempty"` // the models this test ran so far, in order
+	Point     *Point           `json:"point,omitempty"`  // the current model's last second
+	Generator Generator        `json:"generator"`
+	Marks     map[string]Marks `json:"marks,omitempty"`
+	Run       string           `json:"run,omitempty"` // the last stored run's directory
+	Error     string           `json:"error,omitempty"`
+}
+
+// Generator is the generator's side: its CPU share of its cores over the
+// last second, and whether that makes it, not the server, the limit.
+type Generator struct {
+	CPUShare float64 `json:"cpu_share"`
+	Cores    int     `json:"cores"`
+	Limit    bool    `json:"limit"`
+	Note     string  `json:"note,omitempty"`
+}
+
+// view computes the page's view now.
+func (s *Session) view() View {
+	s.mu.Lock()
+	v := View{State: s.state, Run: s.lastRun, Error: s.err, Models: append([]string(nil), s.order...),
+		Generator: Generator{Cores: attack.Cores()}}
+	if len(s.marks) > 0 {
+		v.Marks = map[string]Marks{}
+		for k, m := range s.marks {
+			v.Marks[k] = m
+		}
+	}
+	cur, sc := s.cur, s.sc
+	var st *Stats
+	if cur != nil {
+		st = cur.stats
+		v.Model = cur.model
+		if ps := s.points[cur.model]; len(ps) > 0 {
+			p := ps[len(ps)-1]
+			v.Point = &p
+		}
+	}
+	s.mu.Unlock()
+	if sc != nil {
+		v.Scenario, v.Load = sc.Name, summary.Describe(sc)
+	}
+	if cur != nil {
+		v.UserCount = cur.live.Users()
+		if sc != nil && sc.Load.Kind == scenario.Closed {
+			v.UserCount = sc.Load.Conns
+		}
+	}
+	if v.State == Stopped {
+		v.UserCount = 0
+	}
+	if st != nil {
+		v.Snapshot = st.Snapshot(time.Now())
+	} else {
+		v.Snapshot = Snapshot{Stats: []Row{}, Errors: []ErrorRow{}, CurrentPercent: map[string]float64{}}
+	}
+	if v.Point != nil {
+		v.Generator.CPUShare = v.Point.GeneratorCPU
+		if v.Point.GeneratorCPU >= GeneratorLimit && v.State != Stopped {
+			v.Generator.Limit = true
+			v.Generator.Note = fmt.Sprintf("the generator used %.0f%% of its %d CPU(s) in the last second: it, not the server, is the limit now, and the figures are the generator's", 100*v.Point.GeneratorCPU, v.Generator.Cores)
+		}
+	}
+	return v
+}
+
+// publish sends the view to every page listening.
+func (s *Session) publish() {
+	b, err := json.Marshal(s.view())
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.subs {
+		select {
+		case c <- b:
+		default: // a slow page misses a second, never stalls the test
+		}
+	}
+}
+
+// History is every chart point of the test so far, by model.
+type History struct {
+	Points map[string][]Point `json:"points"`
+	Order  []string           `json:"order"`
+	Marks  map[string]Marks   `json:"marks"`
+}
+
+func (s *Session) history() History {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := History{Points: map[string][]Point{}, Order: append([]string(nil), s.order...), Marks: map[string]Marks{}}
+	for k, v := range s.points {
+		h.Points[k] = append([]Point(nil), v...)
+	}
+	for k, v := range s.marks {
+		h.Marks[k] = v
+	}
+	return h
+}
+
+//go:embed page.html
+var pageFS embed.FS
+
+var page = template.Must(template.New("page.html").ParseFS(pageFS, "page.html"))
+
+// Handler serves the page and Locust's API.
+func (s *Session) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.serveIndex)
+	mux.HandleFunc("GET /events", s.serveEvents)
+	mux.HandleFunc("GET /history", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.history()) })
+	mux.HandleFunc("POST /swarm", s.serveSwarm)
+	mux.HandleFunc("GET /stop", func(w http.ResponseWriter, r *http.Request) {
+		s.Stop()
+		writeJSON(w, http.StatusOK, map[string]any{"success": true, "message": "Test stopped"})
+	})
+	mux.HandleFunc("GET /stats/reset", func(w http.ResponseWriter, r *http.Request) {
+		s.Reset()
+		writeJSON(w, http.StatusOK, map[string]any{"success": true})
+	})
+	mux.HandleFunc("GET /stats/requests", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.view()) })
+	mux.HandleFunc("GET /stats/requests/csv", s.serveRequestsCSV)
+	mux.HandleFunc("GET /stats/failures/csv", s.serveFailuresCSV)
+	mux.HandleFunc("GET /stats/report", s.serveReport)
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (s *Session) serveIndex(w http.ResponseWriter, r *http.Request) {
+	js, css, err := report.ChartLibrary()
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	cfg := map[string]any{"models": s.cfg.Models, "scenarios": scenario.Names(s.cfg.ScenarioDir),
+		"max_time_s": s.cfg.MaxTime.Seconds(), "server_cpus": s.cfg.ServerCPUs, "generator_limit": GeneratorLimit,
+		"default_scenario": CourseScenario, "default_model": s.cfg.DefaultModel}
+	b, _ := json.Marshal(cfg)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = page.Execute(w, map[string]any{"ChartJS": template.JS(js), "ChartCSS": template.CSS(css), "Config": template.JS(b)})
+}
+
+func (s *Session) serveEvents(w http.ResponseWriter, r *http.Request) {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	c := make(chan []byte, 4)
+	s.mu.Lock()
+	s.subs[c] = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.subs, c)
+		s.mu.Unlock()
+	}()
+	if b, err := json.Marshal(s.view()); err == nil {
+		fmt.Fprintf(w, "data: %s\n\n", b)
+		fl.Flush()
+	}
+	keep := time.NewTicker(15 * time.Second)
+	defer keep.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-s.closed:
+			return
+		case b := <-c:
+			fmt.Fprintf(w, "data: %s\n\n", b)
+			fl.Flush()
+		case <-keep.C:
+			fmt.Fprint(w, ": keep-alive\n\n")
+			fl.Flush()
+		}
+	}
+}
+
+// serveSwarm is Locust's POST /swarm: it starts a test, or, while a users
+// load runs, changes its users and spawn rate (Locust's "Edit").
+func (s *Session) serveSwarm(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"success": false, "message": err.Error()})
+		return
+	}
+	req, err := ParseRequest(r.PostForm)
+	if err == nil {
+		s.mu.Lock()
+		running := s.state == Spawning || s.state == Running
+		s.mu.Unlock()
+		if running {
+			err = s.SetUsers(req.Users, req.SpawnRate)
+			if err == nil {
+				writeJSON(w, http.StatusOK, map[string]any{"success": true, "message": "Swarming changed: " + strconv.Itoa(req.Users) + " users"})
+				s.publish()
+				return
+			}
+		} else {
+			err = s.Start(req)
+		}
+	}
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"success": false, "message": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"success": true, "message": "Swarming started", "host": req.Host})
+	s.publish()
+}
+
+// serveRequestsCSV is Locust's requests CSV, with the percentile columns
+// the summary keeps.
+func (s *Session) serveRequestsCSV(w http.ResponseWriter, r *http.Request) {
+	v := s.view()
+	w.Header().Set("Content-Type", "text/csv")
+	w.Header().Set("Content-Disposition", `attachment; filename="requests.csv"`)
+	c := csv.NewWriter(w)
+	_ = c.Write([]string{"Type", "Name", "Request Count", "Failure Count", "Median Response Time", "Average Response Time",
+		"Min Response Time", "Max Response Time", "Average Content Size", "Requests/s", "Failures/s", "50%", "90%", "99%", "100%"})
+	f := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+	for _, x := range v.Stats {
+		_ = c.Write([]string{x.Method, x.Name, strconv.Itoa(x.NumRequests), strconv.Itoa(x.NumFailures), f(x.Median), f(x.Avg),
+			f(x.Min), f(x.Max), f(x.AvgContentLength), f(x.TotalRPS), f(x.TotalRPS * float64(x.NumFailures) / float64(max(x.NumRequests, 1))),
+			f(x.Median), f(x.Ninetieth), f(x.NinetyNinth), f(x.Max)})
+	}
+	c.Flush()
+}
+
+// serveFailuresCSV is Locust's failures CSV.
+func (s *Session) serveFailuresCSV(w http.ResponseWriter, r *http.Request) {
+	v := s.view()
+	w.Header().Set("Content-Type", "text/csv")
+	w.Header().Set("Content-Disposition", `attachment; filename="failures.csv"`)
+	c := csv.NewWriter(w)
+	_ = c.Write([]string{"Method", "Name", "Error", "Occurrences"})
+	for _, e := range v.Errors {
+		_ = c.Write([]string{e.Method, e.Name, e.Error, strconv.Itoa(e.Occurrences)})
+	}
+	c.Flush()
+}
+
+// serveReport is the last stored run's report.html (Locust's
+// /stats/report); ?download=1 sends it as a file.
+func (s *Session) serveReport(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	dir := s.lastRun
+	s.mu.Unlock()
+	if dir == "" {
+		http.Error(w, "no test has ended yet: the report is made when a test stops", http.StatusConflict)
+		return
+	}
+	b, err := os.ReadFile(filepath.Join(dir, report.HTMLFile))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if r.URL.Query().Get("download") != "" {
+		w.Header().Set("Content-Disposition", `attachment; filename="netmodels-`+strings.ReplaceAll(filepath.Base(dir), `"`, "")+`.html"`)
+	}
+	_, _ = w.Write(b)
+}

@@ -1,0 +1,235 @@
+package ui
+
+import (
+	"sort"
+	"sync"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"netmodels/bench/summary"
+)
+
+// Window is how far back the "current" figures look, as Locust's
+// current_rps and current response time percentiles do: the last
+// complete seconds, up to this many.
+const Window = 10
+
+// Stats gathers one attack's results as they complete, for the page and
+// for Locust's API. Its rows come from summary.Routes and
+// summary.Aggregated over the same results the stored run keeps, so the
+// two never disagree.
+type Stats struct {
+	mu    sync.Mutex
+	began time.Time
+	all   []vegeta.Result
+	secs  []second // by the second results completed in, since began
+	wall  time.Duration
+	done  bool
+}
+
+// second is what completed in one second.
+type second struct {
+	n, fails int
+	lat      []time.Duration
+	route    map[[2]string][2]int // method and name: requests, failures
+}
+
+// NewStats starts gathering at began.
+func NewStats(began time.Time) *Stats { return &Stats{began: began} }
+
+// Add records one result; safe for concurrent use (attack.Live.OnResult).
+func (s *Stats) Add(r *vegeta.Result) {
+	k := [2]string{r.Method, summary.RouteName(r)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done {
+		return
+	}
+	s.all = append(s.all, *r)
+	t := max(int(r.End().Sub(s.began)/time.Second), 0)
+	for len(s.secs) <= t {
+		s.secs = append(s.secs, second{route: map[[2]string][2]int{}})
+	}
+	c := &s.secs[t]
+	v := c.route[k]
+	v[0]++
+	c.n++
+	if !summary.OK(r) {
+		v[1]++
+		c.fails++
+	}
+	c.route[k] = v
+	c.lat = append(c.lat, r.Latency)
+}
+
+// Finish replaces what was gathered by the attack's own results over its
+// wall time, as the stored run has them; later Adds are ignored.
+func (s *Stats) Finish(rs []vegeta.Result, wall time.Duration) {
+	s.mu.Lock()
+	s.all, s.wall, s.done = rs, wall, true
+	s.mu.Unlock()
+}
+
+// Row is a row of Locust's Statistics tab, with Locust 2.x's JSON field
+// names. Times are in milliseconds, sizes in bytes.
+type Row struct {
+	Method            string  `json:"method"`
+	Name              string  `json:"name"`
+	SafeName          string  `json:"safe_name"`
+	NumRequests       int     `json:"num_requests"`
+	NumFailures       int     `json:"num_failures"`
+	Median            float64 `json:"median_response_time"`
+	Avg               float64 `json:"avg_response_time"`
+	Min               float64 `json:"min_response_time"`
+	Max               float64 `json:"max_response_time"`
+	Ninetieth         float64 `json:"ninetieth_response_time"`
+	NinetyNinth       float64 `json:"ninety_ninth_response_time"`
+	AvgContentLength  float64 `json:"avg_content_length"`
+	CurrentRPS        float64 `json:"current_rps"`
+	CurrentFailPerSec float64 `json:"current_fail_per_sec"`
+	// TotalRPS is netmodels' own: requests per second over the whole
+	// test, as the stored summary counts them.
+	TotalRPS float64 `json:"total_rps"`
+}
+
+// ErrorRow is a row of Locust's Failures tab: a request name and the
+// cause of its failures (summary.Cause), with the first example.
+type ErrorRow struct {
+	Method      string `json:"method"`
+	Name        string `json:"name"`
+	Error       string `json:"error"`
+	Occurrences int    `json:"occurrences"`
+}
+
+// Snapshot is the figures of Locust's /stats/requests.
+type Snapshot struct {
+	Stats          []Row              `json:"stats"` // the last is "Aggregated"
+	Errors         []ErrorRow         `json:"errors"`
+	TotalRPS       float64            `json:"total_rps"`          // current, over the window
+	TotalFailPerS  float64            `json:"total_fail_per_sec"` // current, over the window
+	FailRatio      float64            `json:"fail_ratio"`         // of all requests
+	TotalAvg       float64            `json:"total_avg_response_time"`
+	CurrentPercent map[string]float64 `json:"current_response_time_percentiles"`
+	Elapsed        float64            `json:"elapsed_s"`
+}
+
+// Snapshot computes the figures at now. The rows are computed over every
+// result so far (summary.Routes): the cost grows with the test, about a
+// second of CPU per few million results, which is why the caller spaces
+// its snapshots by what the last one cost.
+func (s *Stats) Snapshot(now time.Time) Snapshot {
+	s.mu.Lock()
+	all := s.all[:len(s.all):len(s.all)]
+	wall, done := s.wall, s.done
+	if !done {
+		wall = now.Sub(s.began)
+	}
+	// The current figures: the last complete seconds, up to Window, from
+	// the seconds results completed in.
+	cur := int(wall / time.Second)
+	from := max(cur-Window, 0)
+	span := float64(cur - from)
+	curRoute := map[[2]string][2]int{}
+	var n, fails int
+	var lat []time.Duration
+	for t := from; t < cur && t < len(s.secs); t++ {
+		c := &s.secs[t]
+		n += c.n
+		fails += c.fails
+		lat = append(lat, c.lat...)
+		for k, v := range c.route {
+			x := curRoute[k]
+			x[0] += v[0]
+			x[1] += v[1]
+			curRoute[k] = x
+		}
+	}
+	s.mu.Unlock()
+
+	out := Snapshot{Elapsed: wall.Seconds(), Stats: []Row{}, Errors: []ErrorRow{}}
+	rate := func(v int) float64 {
+		if done || span == 0 {
+			return 0
+		}
+		return float64(v) / span
+	}
+	for _, r := range summary.Routes(all, wall) {
+		c := curRoute[[2]string{r.Method, r.Name}]
+		out.Stats = append(out.Stats, row(r, rate(c[0]), rate(c[1])))
+	}
+	out.TotalRPS, out.TotalFailPerS = rate(n), rate(fails)
+	if agg := summary.Aggregated(all, wall); agg != nil {
+		out.Stats = append(out.Stats, row(*agg, out.TotalRPS, out.TotalFailPerS))
+		out.FailRatio = float64(agg.Failures) / float64(agg.Requests)
+		out.TotalAvg = agg.Mean
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	out.CurrentPercent = map[string]float64{
+		"response_time_percentile_0.5":  ms(quantile(lat, .5)),
+		"response_time_percentile_0.95": ms(quantile(lat, .95)),
+	}
+	out.Errors = errorRows(all)
+	return out
+}
+
+func row(r summary.Route, cur, curFail float64) Row {
+	return Row{Method: r.Method, Name: r.Name, SafeName: r.Name, NumRequests: r.Requests, NumFailures: r.Failures,
+		Median: r.Median, Avg: r.Mean, Min: r.Min, Max: r.Max, Ninetieth: r.P90, NinetyNinth: r.P99,
+		AvgContentLength: r.MeanSize, CurrentRPS: cur, CurrentFailPerSec: curFail, TotalRPS: r.RPS}
+}
+
+// errorRows groups the failures by request name and cause, the most
+// frequent first.
+func errorRows(rs []vegeta.Result) []ErrorRow {
+	type key struct{ method, name, cause string }
+	by := map[key]*ErrorRow{}
+	var order []*ErrorRow
+	for i := range rs {
+		r := &rs[i]
+		c := summary.Cause(r)
+		if c == "" {
+			continue
+		}
+		k := key{r.Method, summary.RouteName(r), c}
+		e := by[k]
+		if e == nil {
+			e = &ErrorRow{Method: k.method, Name: k.name, Error: c}
+			by[k] = e
+			order = append(order, e)
+		}
+		e.Occurrences++
+	}
+	out := make([]ErrorRow, 0, len(order))
+	for _, e := range order {
+		out = append(out, *e)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Occurrences > out[j].Occurrences })
+	return out
+}
+
+// Last is the second before now: what completed in it, for the charts.
+// RPS counts every completed request, failures too, as Locust's chart
+// does; OK the successful answers alone.
+type Last struct {
+	RPS, FailPerS, OK float64
+	P50, P95          float64 // ms; 0 when nothing completed
+}
+
+// LastSecond returns the figures of the last complete second before now.
+func (s *Stats) LastSecond(now time.Time) Last {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := int(now.Sub(s.began)/time.Second) - 1
+	if t < 0 || t >= len(s.secs) {
+		return Last{}
+	}
+	c := s.secs[t]
+	lat := append([]time.Duration(nil), c.lat...)
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	return Last{RPS: float64(c.n), FailPerS: float64(c.fails), OK: float64(c.n - c.fails), P50: ms(quantile(lat, .5)), P95: ms(quantile(lat, .95))}
+}
+
+func ms(d time.Duration) float64 { return float64(d) / 1e6 }
+
+var quantile = summary.Quantile
