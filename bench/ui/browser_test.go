@@ -5,6 +5,7 @@ import (
 	"flag"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -194,5 +195,55 @@ func TestBrowserUI(t *testing.T) {
 	poll(t, rctx, 10*time.Second, "the report's charts drawn", `document.querySelectorAll(".charts canvas").length >= 3 && document.body.textContent.includes("Statistics by request name")`)
 	if out := reqs.outside("file://", "data:"); len(out) > 0 {
 		t.Errorf("the report fetched %v; it must need nothing but itself", out)
+	}
+}
+
+var (
+	compareShot = flag.String("compare-shot", "", "TestBrowserCompare: run compare mode and write its Charts tab as a PNG to `file`")
+	compareOut  = flag.String("compare-out", "", "TestBrowserCompare: store its run under `dir` (default: a temporary directory)")
+	compareCPU  = flag.Float64("compare-cpu", 0.35, "TestBrowserCompare: the models' share of their CPU")
+)
+
+// TestBrowserCompare runs compare mode: the blog's stress test on
+// thread, goroutine and epoll, one after the other, started with the
+// fields the page's form sends, then opens the page and writes a
+// screenshot of its overlaid charts. The browser opens only when the
+// runs are over, so that it takes no CPU from the generator. It is a
+// documentation run (about 2 minutes), run only when -compare-shot names
+// the file.
+func TestBrowserCompare(t *testing.T) {
+	if *compareShot == "" {
+		t.Skip("-compare-shot is unset: compare mode's screenshot is a documentation run")
+	}
+	out := *compareOut
+	if out == "" {
+		out = t.TempDir()
+	}
+	s := NewSession(Config{Bin: bin, ServerCPUs: serverCPUs(), ServerArgs: []string{"-idle-timeout", "60s"},
+		ScenarioDir: "../scenarios", Out: out, MaxTime: 5 * time.Minute, CPUShare: *compareCPU, CPUPeriod: 10 * time.Millisecond,
+		Models: []string{"thread", "goroutine", "epoll"}, DefaultModel: "thread"})
+	srv := httptest.NewServer(s.Handler())
+	defer func() { s.Close(); srv.Close() }()
+	resp, err := http.PostForm(srv.URL+"/swarm", url.Values{"model": {"thread", "goroutine", "epoll"}, "scenario": {"blog"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	v := waitState(t, srv.URL, 4*time.Minute, "three models run and stored", func(v View) bool { return v.State == Stopped && len(v.Models) == 3 && v.Run != "" })
+	t.Logf("stored in %s", v.Run)
+	bctx := browser(t)
+	ctx, cancel := context.WithTimeout(bctx, time.Minute)
+	defer cancel()
+	var png []byte
+	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible("nav", chromedp.ByQuery),
+		chromedp.Click(`nav button[data-tab="charts"]`, chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, ctx, 10*time.Second, "the history charted", `hist.order.length === 3 && charts.length >= 8 && charts[0].u.data[0].length > 30`)
+	if err := chromedp.Run(ctx, chromedp.Sleep(500*time.Millisecond), chromedp.FullScreenshot(&png, 100)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(*compareShot, png, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -197,25 +197,41 @@ func targets(paths string) ([]scenario.Target, error) {
 	return out, nil
 }
 
-// Flags is the request as meta.json's flags.
+// Flags is the request as meta.json's flags: the fields its load uses.
 func (r *Request) Flags() map[string]string {
-	m := map[string]string{"load": r.Load}
+	m := map[string]string{}
 	set := func(k, v string) {
 		if v != "" && v != "0" {
 			m[k] = v
 		}
 	}
+	num := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	set("models", strings.Join(r.Models, ","))
 	set("host", r.Host)
-	set("scenario", r.ScenarioName)
-	set("user_count", strconv.Itoa(r.Users))
-	set("spawn_rate", strconv.FormatFloat(r.SpawnRate, 'g', -1, 64))
-	set("rate", strconv.FormatFloat(r.Rate, 'g', -1, 64))
-	set("ramp_to", strconv.FormatFloat(r.RampTo, 'g', -1, 64))
-	set("conns", strconv.Itoa(r.Conns))
-	set("paths", r.Paths)
 	if r.RunTime > 0 {
 		m["run_time"] = r.RunTime.String()
+	}
+	if r.ScenarioName != "" {
+		set("scenario", r.ScenarioName)
+		set("user_count", strconv.Itoa(r.Users))
+		set("spawn_rate", num(r.SpawnRate))
+		return m
+	}
+	m["load"] = r.Load
+	set("paths", r.Paths)
+	m["keep_alive"] = strconv.FormatBool(r.KeepAlive)
+	switch r.Load {
+	case "users":
+		set("user_count", strconv.Itoa(r.Users))
+		set("spawn_rate", num(r.SpawnRate))
+		m["think"] = r.ThinkMin.String() + "-" + r.ThinkMax.String()
+	case "rate":
+		set("rate", num(r.Rate))
+	case "ramp":
+		set("rate", num(r.Rate))
+		set("ramp_to", num(r.RampTo))
+	case "closed":
+		set("conns", strconv.Itoa(r.Conns))
 	}
 	return m
 }

@@ -16,37 +16,109 @@ import (
 const Window = 10
 
 // Stats gathers one attack's results as they complete, for the page and
-// for Locust's API. Its rows come from summary.Routes and
-// summary.Aggregated over the same results the stored run keeps, so the
-// two never disagree.
+// for Locust's API. While the attack runs it keeps counts, sums and
+// histograms (hist), not the results, so that watching costs the
+// generator little; once the attack ended (Finish) its rows are
+// summary.Routes and summary.Aggregated over the attack's own results,
+// exactly the stored run's.
 type Stats struct {
-	mu    sync.Mutex
-	began time.Time
-	all   []vegeta.Result
-	secs  []second // by the second results completed in, since began
-	wall  time.Duration
-	done  bool
+	mu     sync.Mutex
+	began  time.Time
+	names  map[string]string // URL: request name
+	routes map[[2]string]*acc
+	order  []*acc
+	total  acc
+	errs   map[[3]string]*ErrorRow
+	eorder []*ErrorRow
+	secs   []second // by the second results completed in, since began
+	final  *Snapshot
+}
+
+// acc accumulates one request name's figures.
+type acc struct {
+	method, name  string
+	n, fails      int
+	sum, min, max time.Duration
+	bytes         uint64
+	h             hist
+}
+
+func (a *acc) add(r *vegeta.Result, ok bool) {
+	if a.n == 0 || r.Latency < a.min {
+		a.min = r.Latency
+	}
+	a.max = max(a.max, r.Latency)
+	a.n++
+	if !ok {
+		a.fails++
+	}
+	a.sum += r.Latency
+	a.bytes += r.BytesIn
+	a.h.add(r.Latency)
+}
+
+// row is the accumulated figures as a Statistics row over wall.
+func (a *acc) row(wall time.Duration) summary.Route {
+	r := summary.Route{Method: a.method, Name: a.name, Requests: a.n, Failures: a.fails,
+		Median: ms(a.h.quantile(.5)), P90: ms(a.h.quantile(.9)), P99: ms(a.h.quantile(.99)), Min: ms(a.min), Max: ms(a.max)}
+	if a.n > 0 {
+		r.Mean, r.MeanSize = ms(a.sum)/float64(a.n), float64(a.bytes)/float64(a.n)
+	}
+	if wall > 0 {
+		r.RPS, r.FailRPS = float64(a.n)/wall.Seconds(), float64(a.fails)/wall.Seconds()
+	}
+	return r
 }
 
 // second is what completed in one second.
 type second struct {
 	n, fails int
-	lat      []time.Duration
+	h        hist
 	route    map[[2]string][2]int // method and name: requests, failures
 }
 
 // NewStats starts gathering at began.
-func NewStats(began time.Time) *Stats { return &Stats{began: began} }
+func NewStats(began time.Time) *Stats {
+	return &Stats{began: began, names: map[string]string{}, routes: map[[2]string]*acc{}, errs: map[[3]string]*ErrorRow{},
+		total: acc{name: "Aggregated"}}
+}
 
 // Add records one result; safe for concurrent use (attack.Live.OnResult).
 func (s *Stats) Add(r *vegeta.Result) {
-	k := [2]string{r.Method, summary.RouteName(r)}
+	ok := summary.OK(r)
+	cause := ""
+	if !ok {
+		cause = summary.Cause(r)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.done {
+	if s.final != nil {
 		return
 	}
-	s.all = append(s.all, *r)
+	name, seen := s.names[r.URL]
+	if !seen {
+		name = summary.RouteName(r)
+		s.names[r.URL] = name
+	}
+	k := [2]string{r.Method, name}
+	a := s.routes[k]
+	if a == nil {
+		a = &acc{method: r.Method, name: name}
+		s.routes[k] = a
+		s.order = append(s.order, a)
+	}
+	a.add(r, ok)
+	s.total.add(r, ok)
+	if cause != "" {
+		ek := [3]string{r.Method, name, cause}
+		e := s.errs[ek]
+		if e == nil {
+			e = &ErrorRow{Method: r.Method, Name: name, Error: cause}
+			s.errs[ek] = e
+			s.eorder = append(s.eorder, e)
+		}
+		e.Occurrences++
+	}
 	t := max(int(r.End().Sub(s.began)/time.Second), 0)
 	for len(s.secs) <= t {
 		s.secs = append(s.secs, second{route: map[[2]string][2]int{}})
@@ -55,19 +127,27 @@ func (s *Stats) Add(r *vegeta.Result) {
 	v := c.route[k]
 	v[0]++
 	c.n++
-	if !summary.OK(r) {
+	if !ok {
 		v[1]++
 		c.fails++
 	}
 	c.route[k] = v
-	c.lat = append(c.lat, r.Latency)
+	c.h.add(r.Latency)
 }
 
-// Finish replaces what was gathered by the attack's own results over its
-// wall time, as the stored run has them; later Adds are ignored.
+// Finish makes the figures the attack's own results over its wall time,
+// exactly as the stored run has them; later Adds are ignored.
 func (s *Stats) Finish(rs []vegeta.Result, wall time.Duration) {
+	f := Snapshot{Elapsed: wall.Seconds(), Stats: []Row{}, Errors: errorRows(rs), CurrentPercent: map[string]float64{}}
+	for _, r := range summary.Routes(rs, wall) {
+		f.Stats = append(f.Stats, row(r, 0, 0))
+	}
+	if agg := summary.Aggregated(rs, wall); agg != nil {
+		f.Stats = append(f.Stats, row(*agg, 0, 0))
+		f.FailRatio, f.TotalAvg = float64(agg.Failures)/float64(agg.Requests), agg.Mean
+	}
 	s.mu.Lock()
-	s.all, s.wall, s.done = rs, wall, true
+	s.final = &f
 	s.mu.Unlock()
 }
 
@@ -114,17 +194,15 @@ type Snapshot struct {
 	Elapsed        float64            `json:"elapsed_s"`
 }
 
-// Snapshot computes the figures at now. The rows are computed over every
-// result so far (summary.Routes): the cost grows with the test, about a
-// second of CPU per few million results, which is why the caller spaces
-// its snapshots by what the last one cost.
+// Snapshot computes the figures at now: while the attack runs, from the
+// histograms (percentiles within 0.5%); once it ended, exactly.
 func (s *Stats) Snapshot(now time.Time) Snapshot {
 	s.mu.Lock()
-	all := s.all[:len(s.all):len(s.all)]
-	wall, done := s.wall, s.done
-	if !done {
-		wall = now.Sub(s.began)
+	defer s.mu.Unlock()
+	if s.final != nil {
+		return *s.final
 	}
+	wall := now.Sub(s.began)
 	// The current figures: the last complete seconds, up to Window, from
 	// the seconds results completed in.
 	cur := int(wall / time.Second)
@@ -132,12 +210,12 @@ func (s *Stats) Snapshot(now time.Time) Snapshot {
 	span := float64(cur - from)
 	curRoute := map[[2]string][2]int{}
 	var n, fails int
-	var lat []time.Duration
+	var h hist
 	for t := from; t < cur && t < len(s.secs); t++ {
 		c := &s.secs[t]
 		n += c.n
 		fails += c.fails
-		lat = append(lat, c.lat...)
+		h.merge(&c.h)
 		for k, v := range c.route {
 			x := curRoute[k]
 			x[0] += v[0]
@@ -145,31 +223,31 @@ func (s *Stats) Snapshot(now time.Time) Snapshot {
 			curRoute[k] = x
 		}
 	}
-	s.mu.Unlock()
-
-	out := Snapshot{Elapsed: wall.Seconds(), Stats: []Row{}, Errors: []ErrorRow{}}
 	rate := func(v int) float64 {
-		if done || span == 0 {
+		if span == 0 {
 			return 0
 		}
 		return float64(v) / span
 	}
-	for _, r := range summary.Routes(all, wall) {
-		c := curRoute[[2]string{r.Method, r.Name}]
-		out.Stats = append(out.Stats, row(r, rate(c[0]), rate(c[1])))
+	out := Snapshot{Elapsed: wall.Seconds(), Stats: []Row{}, Errors: []ErrorRow{}}
+	for _, a := range s.order {
+		c := curRoute[[2]string{a.method, a.name}]
+		out.Stats = append(out.Stats, row(a.row(wall), rate(c[0]), rate(c[1])))
 	}
 	out.TotalRPS, out.TotalFailPerS = rate(n), rate(fails)
-	if agg := summary.Aggregated(all, wall); agg != nil {
-		out.Stats = append(out.Stats, row(*agg, out.TotalRPS, out.TotalFailPerS))
-		out.FailRatio = float64(agg.Failures) / float64(agg.Requests)
-		out.TotalAvg = agg.Mean
+	if s.total.n > 0 {
+		agg := s.total.row(wall)
+		out.Stats = append(out.Stats, row(agg, out.TotalRPS, out.TotalFailPerS))
+		out.FailRatio, out.TotalAvg = float64(agg.Failures)/float64(agg.Requests), agg.Mean
 	}
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	out.CurrentPercent = map[string]float64{
-		"response_time_percentile_0.5":  ms(quantile(lat, .5)),
-		"response_time_percentile_0.95": ms(quantile(lat, .95)),
+		"response_time_percentile_0.5":  ms(h.quantile(.5)),
+		"response_time_percentile_0.95": ms(h.quantile(.95)),
 	}
-	out.Errors = errorRows(all)
+	for _, e := range s.eorder {
+		out.Errors = append(out.Errors, *e)
+	}
+	sort.SliceStable(out.Errors, func(i, j int) bool { return out.Errors[i].Occurrences > out.Errors[j].Occurrences })
 	return out
 }
 
@@ -224,12 +302,8 @@ func (s *Stats) LastSecond(now time.Time) Last {
 	if t < 0 || t >= len(s.secs) {
 		return Last{}
 	}
-	c := s.secs[t]
-	lat := append([]time.Duration(nil), c.lat...)
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	return Last{RPS: float64(c.n), FailPerS: float64(c.fails), OK: float64(c.n - c.fails), P50: ms(quantile(lat, .5)), P95: ms(quantile(lat, .95))}
+	c := &s.secs[t]
+	return Last{RPS: float64(c.n), FailPerS: float64(c.fails), OK: float64(c.n - c.fails), P50: ms(c.h.quantile(.5)), P95: ms(c.h.quantile(.95))}
 }
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
-
-var quantile = summary.Quantile

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -42,9 +43,13 @@ func TestMain(m *testing.M) {
 	code = m.Run()
 }
 
-// serverCPUs pins the models as make ui does where there are CPUs to
-// spare.
+// serverCPUs pins the models to CPU 0 as make ui does, where the machine
+// has CPUs to spare (the test itself may be pinned to fewer, so count
+// the machine's).
 func serverCPUs() string {
+	if out, err := exec.Command("nproc", "--all").Output(); err == nil && strings.TrimSpace(string(out)) != "1" {
+		return "0"
+	}
 	if runtime.NumCPU() >= 2 {
 		return "0"
 	}
@@ -122,15 +127,17 @@ func TestParseRequest(t *testing.T) {
 	}
 }
 
-// TestStatsAreTheSummarys: the rows are summary.Routes' over the same
-// results, the last one Aggregated, and the failures grouped by cause.
+// TestStatsAreTheSummarys: while the attack runs, the rows count what
+// summary.Routes counts, their percentiles within half a percent; once
+// it ended, they are summary.Routes' and summary.Aggregated's exactly;
+// the failures are grouped by cause.
 func TestStatsAreTheSummarys(t *testing.T) {
 	began := time.Now().Add(-3 * time.Second)
 	st := NewStats(began)
 	var rs []vegeta.Result
-	for i := 0; i < 300; i++ {
-		r := vegeta.Result{Method: "GET", URL: "http://h/a", Code: 200, Latency: time.Duration(i%17+1) * time.Millisecond,
-			Timestamp: began.Add(time.Duration(i) * 9 * time.Millisecond)}
+	for i := 0; i < 3000; i++ {
+		r := vegeta.Result{Method: "GET", URL: "http://h/a", Code: 200, Latency: time.Duration(i%170+1) * 37 * time.Microsecond,
+			Timestamp: began.Add(time.Duration(i) * 900 * time.Microsecond)}
 		if i%3 == 0 {
 			r.URL = "http://h/b?n=1"
 		}
@@ -140,26 +147,62 @@ func TestStatsAreTheSummarys(t *testing.T) {
 		rs = append(rs, r)
 		st.Add(&rs[len(rs)-1])
 	}
-	snap := st.Snapshot(began.Add(3 * time.Second))
-	want := summary.Routes(rs, 3*time.Second)
-	if len(snap.Stats) != len(want)+1 || snap.Stats[len(snap.Stats)-1].Name != "Aggregated" {
-		t.Fatalf("rows %+v", snap.Stats)
-	}
-	for i, w := range want {
-		g := snap.Stats[i]
-		if g.Name != w.Name || g.NumRequests != w.Requests || g.NumFailures != w.Failures || g.Median != w.Median || g.NinetyNinth != w.P99 {
-			t.Errorf("row %d: %+v, the summary's %+v", i, g, w)
+	check := func(snap Snapshot, exact bool) {
+		t.Helper()
+		want := summary.Routes(rs, 3*time.Second)
+		if len(snap.Stats) != len(want)+1 || snap.Stats[len(snap.Stats)-1].Name != "Aggregated" {
+			t.Fatalf("rows %+v", snap.Stats)
+		}
+		near := func(got, want float64) bool {
+			if exact {
+				return got == want
+			}
+			return got >= want*0.995 && got <= want*1.005
+		}
+		for i, w := range want {
+			g := snap.Stats[i]
+			if g.Name != w.Name || g.NumRequests != w.Requests || g.NumFailures != w.Failures || g.Min != w.Min || g.Max != w.Max ||
+				!near(g.Median, w.Median) || !near(g.Ninetieth, w.P90) || !near(g.NinetyNinth, w.P99) || !near(g.Avg, w.Mean) {
+				t.Errorf("exact %v, row %d: %+v, the summary's %+v", exact, i, g, w)
+			}
+		}
+		agg := snap.Stats[len(snap.Stats)-1]
+		if a := summary.Aggregated(rs, 3*time.Second); agg.NumRequests != 3000 || agg.NumFailures != 60 || snap.FailRatio != 60.0/3000 || !near(agg.Median, a.Median) {
+			t.Errorf("exact %v: aggregated %+v, fail ratio %v; the summary's %+v", exact, agg, snap.FailRatio, a)
+		}
+		if len(snap.Errors) != 2 || snap.Errors[0].Error != summary.CauseRefused503 || snap.Errors[0].Occurrences+snap.Errors[1].Occurrences != 60 {
+			t.Errorf("errors %+v", snap.Errors)
 		}
 	}
-	if agg := snap.Stats[len(snap.Stats)-1]; agg.NumRequests != 300 || agg.NumFailures != 6 || snap.FailRatio != 6.0/300 {
-		t.Errorf("aggregated %+v, fail ratio %v", agg, snap.FailRatio)
-	}
-	if len(snap.Errors) != 2 || snap.Errors[0].Error != summary.CauseRefused503 || snap.Errors[0].Occurrences+snap.Errors[1].Occurrences != 6 {
-		t.Errorf("errors %+v", snap.Errors)
-	}
+	snap := st.Snapshot(began.Add(3 * time.Second))
+	check(snap, false)
 	// Current figures: the results completed in the last complete seconds.
 	if snap.TotalRPS <= 0 || snap.CurrentPercent["response_time_percentile_0.95"] <= 0 {
 		t.Errorf("current rps %v, percentiles %v", snap.TotalRPS, snap.CurrentPercent)
+	}
+	st.Finish(rs, 3*time.Second)
+	check(st.Snapshot(began.Add(time.Hour)), true)
+}
+
+// TestHistQuantiles: the histogram's nearest-rank quantiles are within
+// half a percent of the exact ones, from microseconds to minutes.
+func TestHistQuantiles(t *testing.T) {
+	var h hist
+	var lat []time.Duration
+	for i := 1; i <= 20000; i++ {
+		d := time.Duration(float64(time.Microsecond) * math.Pow(1.0009, float64(i)))
+		lat = append(lat, d)
+		h.add(d)
+	}
+	for _, q := range []float64{0, .01, .5, .9, .95, .99, .999, 1} {
+		want, got := summary.Quantile(lat, q), h.quantile(q)
+		if r := float64(got) / float64(want); r < 0.995 || r > 1.005 {
+			t.Errorf("q %v: %v, exact %v", q, got, want)
+		}
+	}
+	var empty hist
+	if empty.quantile(.5) != 0 {
+		t.Error("an empty histogram's median is 0")
 	}
 }
 
