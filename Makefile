@@ -9,6 +9,8 @@
 #   make gobench     Go benchmarks of the parser and every algorithm
 #   make perf        server CPU per request of the models next to nginx (wrk)
 #   make locust      netbench's users load next to Locust's on one server
+#   make ui          Locust's web UI over the models at http://127.0.0.1:8089
+#                    (UIFLAGS, e.g. -server-cpu 0.35 or -addr 127.0.0.1:9000)
 #   make fuzz        a long fuzzing campaign (FUZZTIME, default 10m)
 #   make coursework-check  every exercise of docs/coursework.md at a reduced
 #                    size, checked for what it promises (CI runs it)
@@ -22,7 +24,7 @@ STATICCHECK_VERSION := v0.7.0
 FUZZTIME    ?= 10m
 export CGO_ENABLED ?= 0
 
-.PHONY: shards coursework-check locust stress stress-short browser-test all build bench bench-all images docker-test test fmt-check vet staticcheck unit race fuzz-short fuzz gobench perf clean
+.PHONY: ui shards coursework-check locust stress stress-short browser-test all build bench bench-all images docker-test test fmt-check vet staticcheck unit race fuzz-short fuzz gobench perf clean
 
 all: build
 
@@ -44,6 +46,12 @@ bench: build
 		pin="taskset -c 1-$$(( $$(nproc) - 1 ))"; else pin=""; \
 		echo "note: one CPU or no taskset: the harness shares the server's CPU (recorded in meta.json)"; fi; \
 	$$pin $(BIN)/netbench run -profile $(PROFILE) -server-cpus 0 -server-cpu $(SERVER_CPU) -models "$(MODELS)" -scenarios "$(SCENARIOS)" $(BENCHFLAGS)
+
+# netbench ui: the models it starts run on CPU 0, the UI and its generator
+# on the others, as make bench pins them. Stop it with Ctrl-C.
+UIFLAGS ?=
+ui: build
+	$(PIN) $(BIN)/netbench ui -server-cpus 0 $(UIFLAGS)
 
 # The reliability suite: server on CPU 0, netbench on the others.
 PIN = $$(if [ "$$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then echo "taskset -c 1-$$(( $$(nproc) - 1 ))"; fi)
@@ -100,11 +108,12 @@ FUZZ_TARGETS = FuzzSession:./servers/httpx/:150000 FuzzDifferential:./servers/ht
 coursework-check: build
 	NETMODELS_COURSEWORK=1 $(GO) test -count=1 -timeout 20m -v ./bench/coursework/
 
-# The up-down game played by headless Chromium on every model (installs
-# chromium with apt-get when missing). BROWSER_SHOT=docs/updown.png also
-# writes the screenshot.
+# The up-down game played by headless Chromium on every model, and netbench
+# ui's page driven through a test (installs chromium with apt-get when
+# missing). BROWSER_SHOT=docs/updown.png also writes the game's screenshot,
+# UI_SHOTS=docs/ the UI's.
 browser-test:
-	scripts/browser-test.sh $(if $(BROWSER_SHOT),-screenshot $(BROWSER_SHOT))
+	scripts/browser-test.sh $(if $(BROWSER_SHOT),-screenshot $(BROWSER_SHOT)) $(if $(UI_SHOTS),-ui-screenshots $(UI_SHOTS))
 
 fuzz-short:
 	@for t in $(FUZZ_TARGETS); do n=$${t%%:*}; r=$${t#*:}; p=$${r%%:*}; c=$${r#*:}; \

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The up-down game in a real browser: installs Debian's chromium (and a
-# Korean font, so that a screenshot shows the course's text) when they are
-# missing, then plays a game on every model (TestBrowserGame).
+# The browser tests: installs Debian's chromium (and a Korean font, so
+# that a screenshot shows the course's text) when they are missing, then
+# plays the up-down game on every model (TestBrowserGame) and drives
+# netbench ui's page through a test (TestBrowserUI).
 #
 #   scripts/browser-test.sh                    # as make test and CI run it
 #   scripts/browser-test.sh -screenshot FILE   # also a PNG of the won game
+#   scripts/browser-test.sh -ui-screenshots DIR  # and the UI's tabs as PNGs
 #
 # Where no browser can be installed it says so in one line and fails:
 # CI expects this test to run.
@@ -27,8 +29,18 @@ if ! have_browser; then
   echo "browser-test: no chromium and none could be installed (needs root and apt-get); the browser test cannot run" >&2
   exit 1
 fi
-shot=()
-if [ "${1:-}" = "-screenshot" ]; then shot=(-args -screenshot "$(realpath -m "$2")"); fi
+shot=() uishots=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -screenshot) shot=(-args -screenshot "$(realpath -m "$2")"); shift 2 ;;
+    -ui-screenshots) uishots=(-args -screenshots "$(realpath -m "$2")"); shift 2 ;;
+    *) echo "browser-test: unknown flag $1" >&2; exit 2 ;;
+  esac
+done
 NETMODELS_BROWSER=required $GO test -count=1 -run '^TestBrowserGame$' -v ./servers/servertest/ "${shot[@]}" |
-  grep -E '^(=== RUN|--- |PASS|FAIL|ok|    )' 
-exit "${PIPESTATUS[0]}"
+  grep -E '^(=== RUN|--- |PASS|FAIL|ok|    )'
+game=${PIPESTATUS[0]}
+NETMODELS_BROWSER=required $GO test -count=1 -run '^TestBrowserUI$' -v ./bench/ui/ "${uishots[@]}" |
+  grep -E '^(=== RUN|--- |PASS|FAIL|ok|    )'
+ui=${PIPESTATUS[0]}
+[ "$game" = 0 ] && [ "$ui" = 0 ]
