@@ -74,6 +74,15 @@ type Result struct {
 	sched        *schedule
 }
 
+// OfferedAt returns the offered rate of sc's open schedule at elapsed, as
+// the attack paces it; 0 for closed and users loads.
+func OfferedAt(sc *scenario.Scenario, elapsed time.Duration) float64 {
+	if s := scheduleFor(sc); s != nil {
+		return s.OfferedAt(elapsed)
+	}
+	return 0
+}
+
 // Offered returns the offered rate at an instant of an open attack.
 func (r *Result) Offered(at time.Duration) float64 {
 	if r.sched == nil {

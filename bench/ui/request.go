@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,7 +48,7 @@ func ParseRequest(f url.Values) (*Request, error) {
 	for _, k := range []string{"model", "models"} {
 		for _, v := range f[k] {
 			for _, m := range strings.FieldsFunc(v, func(c rune) bool { return c == ',' || c == ' ' }) {
-				if !contains(r.Models, m) {
+				if !slices.Contains(r.Models, m) {
 					r.Models = append(r.Models, m)
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -81,7 +82,6 @@ type current struct {
 	prevCPU time.Duration
 	prevGen time.Duration
 	prevAt  time.Time
-	server  *sample.Stat
 }
 
 // Point is one second of the charts: Locust's (requests and failures per
@@ -156,7 +156,7 @@ func (s *Session) Start(req *Request) error {
 	}
 	if req.Host == "" {
 		for _, m := range models {
-			if len(s.cfg.Models) > 0 && !contains(s.cfg.Models, m) {
+			if len(s.cfg.Models) > 0 && !slices.Contains(s.cfg.Models, m) {
 				return fmt.Errorf("unknown model %q (netserver -list has %s)", m, strings.Join(s.cfg.Models, ", "))
 			}
 		}
@@ -322,7 +322,7 @@ func (s *Session) one(ctx context.Context, req *Request, sc *scenario.Scenario, 
 	}}
 	if pid > 0 {
 		if st, err := sample.Tree(pid); err == nil {
-			cur.prevCPU, cur.server = st.CPU, &st
+			cur.prevCPU = st.CPU
 		}
 	}
 	s.mu.Lock()
@@ -387,7 +387,7 @@ func (s *Session) point(cur *current, sc *scenario.Scenario, now time.Time) {
 	case scenario.Users:
 	default:
 		p.Users = 0
-		p.Offered = offeredAt(sc, now.Sub(cur.began))
+		p.Offered = attack.OfferedAt(sc, now.Sub(cur.began))
 	}
 	dt := now.Sub(cur.prevAt).Seconds()
 	gen := attack.SelfCPU()
@@ -405,7 +405,7 @@ func (s *Session) point(cur *current, sc *scenario.Scenario, now time.Time) {
 			}
 			p.RSSMiB, p.PSSMiB = float64(x.RSSKiB)/1024, float64(x.PSSKiB)/1024
 			p.Threads, p.Procs, p.FDs = x.Threads, x.Procs, x.FDs
-			cur.prevCPU, cur.server = x.CPU, &x
+			cur.prevCPU = x.CPU
 		}
 	}
 	cur.prevAt = now
@@ -417,35 +417,6 @@ func (s *Session) point(cur *current, sc *scenario.Scenario, now time.Time) {
 		}
 	}
 	s.mu.Unlock()
-}
-
-// offeredAt is an open load's offered rate at elapsed.
-func offeredAt(sc *scenario.Scenario, elapsed time.Duration) float64 {
-	l := sc.Load
-	switch l.Kind {
-	case scenario.Constant:
-		return l.Rate
-	case scenario.Linear:
-		return l.From + (l.To-l.From)*min(elapsed.Seconds()/sc.Duration.Seconds(), 1)
-	case scenario.Steps:
-		i := int(elapsed / l.Step.Duration)
-		if i < len(l.Rates) {
-			return l.Rates[i]
-		}
-		if sc.Stress != nil {
-			return sc.Stress.RecoveryRate
-		}
-	}
-	return 0
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // hostName names an attack on an address by the address.
