@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,44 +16,14 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-)
 
-// browserEnv says whether TestBrowserUI runs, as for the game's browser
-// test: "required" (make browser-test, CI) fails without a browser,
-// "auto" skips then, unset skips.
-const browserEnv = "NETMODELS_BROWSER"
+	"netmodels/internal/headless"
+)
 
 var shots = flag.String("screenshots", "", "TestBrowserUI: write the page's screenshots (ui-statistics.png, ui-charts.png, ui-server.png) into `dir`")
 
 // browser starts headless Chromium, or skips.
-func browser(t *testing.T) context.Context {
-	mode := os.Getenv(browserEnv)
-	if mode == "" {
-		t.Skip(browserEnv + " is unset: the browser tests run with make browser-test")
-	}
-	exe := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			exe = p
-			break
-		}
-	}
-	if exe == "" {
-		if mode == "required" {
-			t.Fatal("no chromium on PATH, and " + browserEnv + "=required")
-		}
-		t.Skip("no chromium on PATH")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.WindowSize(1280, 900))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	bctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(cancel)
-	if err := chromedp.Run(bctx); err != nil {
-		t.Fatalf("starting %s: %v", exe, err)
-	}
-	return bctx
-}
+func browser(t *testing.T) context.Context { return headless.Start(t, 1280, 900) }
 
 // requests records every URL the browser asks for.
 type requests struct {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,15 +12,11 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"netmodels/internal/headless"
 	"netmodels/servers"
 	"netmodels/servers/model"
 	"netmodels/servers/servertest"
 )
-
-// BrowserEnv says whether TestBrowserGame runs: "required" (make
-// browser-test, CI) fails without a browser; "auto" skips then; unset
-// skips, so that a plain go test needs no browser.
-const BrowserEnv = "NETMODELS_BROWSER"
 
 var screenshot = flag.String("screenshot", "", "TestBrowserGame: write a PNG of the won game on the fork model to `file`")
 
@@ -30,34 +25,7 @@ var screenshot = flag.String("screenshot", "", "TestBrowserGame: write a PNG of 
 // guesses and clicking the button, binary-searching to CORRECT, and checks
 // the page's text after every answer.
 func TestBrowserGame(t *testing.T) {
-	mode := os.Getenv(BrowserEnv)
-	if mode == "" {
-		t.Skip(BrowserEnv + " is unset: the browser test runs with make browser-test")
-	}
-	exe := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			exe = p
-			break
-		}
-	}
-	if exe == "" {
-		if mode == "required" {
-			t.Fatal("no chromium on PATH, and " + BrowserEnv + "=required")
-		}
-		t.Skip("no chromium on PATH")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.WindowSize(720, 560),
-		chromedp.Flag("lang", "ko-KR,en"))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	// Start the browser before the clocks of the games run.
-	if err := chromedp.Run(bctx); err != nil {
-		t.Fatalf("starting %s: %v", exe, err)
-	}
+	bctx := headless.Start(t, 720, 560, chromedp.Flag("lang", "ko-KR,en"))
 	for _, e := range servers.All() {
 		name := e.Name
 		t.Run(name, func(t *testing.T) {
