@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -37,7 +38,8 @@ func parseServerCPU(v string) (share float64, auto bool, err error) {
 // calibrate chooses the server's CPU share for -server-cpu auto: for each
 // request shape of the plan, a one-second closed attack on every model,
 // each with its whole CPU, then chooseShare's rule, so that the server, not
-// the generator, is what a run measures.
+// the generator, is what a run measures, and a stress test's last step
+// overloads every model (stressBounds).
 func calibrate(ctx context.Context, be runner.Backend, models []string, scs []*scenario.Scenario, args []string, period time.Duration) (float64, []store.CalibrationRow, error) {
 	dir, err := os.MkdirTemp("", "netbench-calibrate-")
 	if err != nil {
@@ -89,30 +91,39 @@ func calibrate(ctx context.Context, be runner.Backend, models []string, scs []*s
 			rows = append(rows, r)
 		}
 	}
-	share, err := chooseShare(rows, period)
+	bounds := stressBounds(scs)
+	share, err := chooseShare(rows, bounds, period)
 	if err != nil {
 		return 0, rows, err
 	}
 	// A model's CPU per answer falls as its load rises (more work per
 	// wake-up), so the capacity that rule predicts from an attack at a
 	// whole CPU can be low: check it at the share, on each shape's
-	// fastest model, and shrink the share until the capacity is within
-	// the rule (a tenth over it, for noise), three tries at most.
+	// fastest and cheapest models, and shrink the share until every
+	// capacity is within the rule (a tenth over it, for noise), three
+	// tries at most.
 	floor := minShare(period)
 	for try := 0; try < 3 && share > floor; try++ {
 		over := 1.0
 		for _, sh := range store.Shapes(rows) {
-			b, _ := store.Fastest(rows, sh)
-			if b.Share > 0 || b.HarnessShare < 0.5 {
+			limit, ok := capacityLimit(rows, bounds, sh)
+			if !ok {
 				continue
 			}
-			fmt.Fprintf(os.Stderr, "\rcalibrating the server's CPU share: checking %.2f, %s on %s   ", share, sh, b.Model)
-			r, err := one(sh, b.Model, share)
-			if err != nil {
-				return 0, rows, err
+			b, _ := store.Fastest(rows, sh)
+			models := []string{b.Model}
+			if c, ok := binding(rows, sh, limit); ok && c.Model != b.Model {
+				models = append(models, c.Model)
 			}
-			rows = append(rows, r)
-			over = max(over, r.Answers/(b.Ceiling/2))
+			for _, m := range models {
+				fmt.Fprintf(os.Stderr, "\rcalibrating the server's CPU share: checking %.2f, %s on %s   ", share, sh, m)
+				r, err := one(sh, m, share)
+				if err != nil {
+					return 0, rows, err
+				}
+				rows = append(rows, r)
+				over = max(over, r.Answers/limit)
+			}
 		}
 		if over <= 1.1 {
 			break
@@ -129,30 +140,87 @@ func minShare(period time.Duration) float64 {
 	return math.Ceil(float64(time.Millisecond)/float64(period)*20) / 20
 }
 
-// chooseShare is calibrate's rule over its attacks. Per shape, the
-// fastest model is the one with the most answers/s; that attack drove the
-// generator hardest, so its ceiling (answers/s over the generator's CPU
-// share) is the generator's, and the model's capacity at share s is s
-// over its CPU per answer. The share is the largest, rounded down to 0.05,
-// at which that capacity is at most half the ceiling, the smallest over
-// the shapes, at most 1 and at least what the kernel takes as a quota
-// (1 ms a period). A shape whose fastest attack left the generator under
-// half busy (a /sleep, whose rate the sleep bounds) does not bind it.
-func chooseShare(rows []store.CalibrationRow, period time.Duration) (float64, error) {
+// stressBounds gives, per request shape, the most answers/s a model may
+// have for the run's stress tests to overload it twice over: half the
+// last and highest step of each stress scenario of that shape.
+func stressBounds(scs []*scenario.Scenario) map[string]float64 {
+	bounds := map[string]float64{}
+	for _, sc := range scs {
+		if sc.Stress == nil || len(sc.Load.Rates) == 0 {
+			continue
+		}
+		half := slices.Max(sc.Load.Rates) / 2
+		if b, ok := bounds[sc.Shape()]; !ok || half < b {
+			bounds[sc.Shape()] = half
+		}
+	}
+	return bounds
+}
+
+// capacityLimit is the most answers/s any model may have under shape sh:
+// half the generator's ceiling, which its attack on the fastest model
+// measured, and at most the shape's stress bound. A shape whose fastest
+// attack left the generator under half busy (a /sleep, whose rate the
+// sleep bounds) sets none.
+func capacityLimit(rows []store.CalibrationRow, bounds map[string]float64, sh string) (float64, bool) {
+	b, ok := store.Fastest(rows, sh)
+	if !ok || b.HarnessShare < 0.5 {
+		return 0, false
+	}
+	limit := b.Ceiling / 2
+	if s, ok := bounds[sh]; ok && s < limit {
+		limit = s
+	}
+	return limit, limit > 0
+}
+
+// binding is the attack of shape sh, at a whole CPU, that sets the
+// share: a model's capacity at share s is the lesser of its answers/s
+// at a whole CPU and s over its CPU per answer, so of the models that
+// answered more than limit, the cheapest per answer is the first to pass
+// it as the share grows. None when no model passed limit at all. A model
+// that used under a tenth of its CPU is left out: the process tree's CPU
+// time comes in 10 ms clock ticks, under ten in a one-second attack, too
+// few for its CPU per answer to mean anything.
+func binding(rows []store.CalibrationRow, sh string, limit float64) (store.CalibrationRow, bool) {
+	var best store.CalibrationRow
+	ok := false
+	for _, r := range rows {
+		if r.Share > 0 || r.Shape != sh || r.Answers <= limit || r.Answers*r.ServerUS/1e6 < 0.1 {
+			continue
+		}
+		if !ok || r.ServerUS < best.ServerUS {
+			best, ok = r, true
+		}
+	}
+	return best, ok
+}
+
+// chooseShare is calibrate's rule over its attacks: per shape, the
+// largest share, rounded down to 0.05, at which no model's capacity
+// passes the shape's capacityLimit (see binding); the smallest over the
+// shapes, at most 1 and at least what the kernel takes as a quota (1 ms a
+// period).
+func chooseShare(rows []store.CalibrationRow, bounds map[string]float64, period time.Duration) (float64, error) {
 	shapes := store.Shapes(rows)
 	if len(shapes) == 0 {
 		return 0, fmt.Errorf("no request shape to calibrate")
 	}
 	share := 1.0
 	for _, sh := range shapes {
-		b, _ := store.Fastest(rows, sh)
-		if b.Share > 0 || b.HarnessShare < 0.5 {
+		limit, ok := capacityLimit(rows, bounds, sh)
+		if !ok {
 			continue
 		}
-		if b.Ceiling == 0 || b.ServerUS == 0 {
-			return 0, fmt.Errorf("calibration of %s on %s measured no generator ceiling or no server CPU", sh, b.Model)
+		c, ok := binding(rows, sh, limit)
+		if !ok {
+			b, _ := store.Fastest(rows, sh)
+			if b.Answers > limit {
+				return 0, fmt.Errorf("calibration of %s on %s measured no server CPU", sh, b.Model)
+			}
+			continue // no model can pass the limit, whatever its share
 		}
-		share = min(share, b.Ceiling/2*b.ServerUS/1e6)
+		share = min(share, limit*c.ServerUS/1e6)
 	}
 	return max(math.Floor(share*20)/20, minShare(period)), nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -21,23 +22,44 @@ func TestChooseShare(t *testing.T) {
 		// /sleep: the generator is never busy; the shape does not bind.
 		{Shape: "keep-alive GET /sleep?ms=50", Model: "gnet", Answers: 979, HarnessShare: 0.04, Ceiling: 24000, ServerUS: 10},
 	}
-	got, err := chooseShare(rows, 10*time.Millisecond)
+	got, err := chooseShare(rows, nil, 10*time.Millisecond)
 	if err != nil || got != 0.30 {
 		t.Fatalf("chooseShare = %v, %v; want 0.30", got, err)
 	}
 	// A server far cheaper than the generator gets the kernel's least
 	// quota, 1 ms of the period.
-	got, _ = chooseShare([]store.CalibrationRow{{Shape: "x", Answers: 1000, HarnessShare: 1, Ceiling: 1000, ServerUS: 1}}, 10*time.Millisecond)
+	got, _ = chooseShare([]store.CalibrationRow{{Shape: "x", Answers: 200000, HarnessShare: 1, Ceiling: 200000, ServerUS: 1}}, nil, 10*time.Millisecond)
 	if got != 0.1 {
 		t.Fatalf("floor: %v, want 0.1 (1 ms of 10 ms)", got)
 	}
 	// A costly shape never asks for more than the whole CPU.
-	got, _ = chooseShare([]store.CalibrationRow{{Shape: "x", Answers: 1000, HarnessShare: 1, Ceiling: 1000, ServerUS: 5000}}, 10*time.Millisecond)
+	got, _ = chooseShare([]store.CalibrationRow{{Shape: "x", Answers: 1000, HarnessShare: 1, Ceiling: 1000, ServerUS: 5000}}, nil, 10*time.Millisecond)
 	if got != 1 {
 		t.Fatalf("cap: %v, want 1", got)
 	}
-	if _, err := chooseShare([]store.CalibrationRow{{Shape: "x", Answers: 10, HarnessShare: 1, Ceiling: 10}}, 10*time.Millisecond); err == nil {
+	if _, err := chooseShare([]store.CalibrationRow{{Shape: "x", Answers: 10, HarnessShare: 1, Ceiling: 10}}, nil, 10*time.Millisecond); err == nil {
 		t.Fatal("no server CPU measured: want an error")
+	}
+	// A stress test whose last step is 12000/s wants no model over
+	// 6000/s: 6000 × 37.8 µs = 0.23, so 0.20.
+	bounds := stressBounds(scenario.Builtins())
+	if b := bounds["close GET /hello"]; b != 6000 {
+		t.Fatalf("blog's bound: %v, want 6000 (half its last step)", b)
+	}
+	if got, _ := chooseShare(rows, bounds, 10*time.Millisecond); got != 0.20 {
+		t.Fatalf("with blog's bound: %v, want 0.20", got)
+	}
+	// A model slower at a whole CPU than goroutine but cheaper per answer
+	// answers more under a limit: epoll, 14000/s at 28 µs, passes the
+	// 8000/s limit from 8000 × 28 µs = 0.224 on, so 0.20.
+	cheap := append(slices.Clone(rows), store.CalibrationRow{Shape: "close GET /hello", Model: "epoll", Answers: 14000, HarnessShare: 0.9, Ceiling: 15555, ServerUS: 28})
+	if got, _ := chooseShare(cheap, nil, 10*time.Millisecond); got != 0.20 {
+		t.Fatalf("with a cheaper model: %v, want 0.20", got)
+	}
+	// A model that never passes the limit, however cheap, does not bind.
+	slow := append(slices.Clone(rows), store.CalibrationRow{Shape: "close GET /hello", Model: "iterative", Answers: 7000, HarnessShare: 0.5, Ceiling: 14000, ServerUS: 2})
+	if got, _ := chooseShare(slow, nil, 10*time.Millisecond); got != 0.30 {
+		t.Fatalf("with a cheap model under the limit: %v, want 0.30", got)
 	}
 }
 
