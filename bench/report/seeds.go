@@ -110,6 +110,9 @@ func blogTable(rows []*summary.Summary) string {
 		if s != nil {
 			rps, m, bf := blogFigures(s)
 			here, mean = fmt.Sprintf("%.0f", rps), fmt.Sprintf("%.1f", m)
+			if rps == 0 && s.Stress != nil && len(s.Stress.Steps) > 0 && s.Stress.BreakRPS > 0 && s.Stress.BreakRPS <= s.Stress.Steps[0].Offered {
+				here = fmt.Sprintf("none: broke at the first step, %.0f/s", s.Stress.BreakRPS)
+			}
 			if s.GeneratorBound {
 				here += " †"
 				bound = true
