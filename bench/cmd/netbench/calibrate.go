@@ -98,10 +98,10 @@ func calibrate(ctx context.Context, be runner.Backend, models []string, scs []*s
 	}
 	// A model's CPU per answer falls as its load rises (more work per
 	// wake-up), so the capacity that rule predicts from an attack at a
-	// whole CPU can be low: check it at the share, on each shape's
-	// fastest and cheapest models, and shrink the share until every
-	// capacity is within the rule (a tenth over it, for noise), three
-	// tries at most.
+	// whole CPU can be low: check it at the share, on every model that
+	// passed the shape's limit with its whole CPU, and shrink the share
+	// until every capacity is within the limit (a tenth over it, for
+	// noise), three tries at most.
 	floor := minShare(period)
 	for try := 0; try < 3 && share > floor; try++ {
 		over := 1.0
@@ -110,12 +110,7 @@ func calibrate(ctx context.Context, be runner.Backend, models []string, scs []*s
 			if !ok {
 				continue
 			}
-			b, _ := store.Fastest(rows, sh)
-			models := []string{b.Model}
-			if c, ok := binding(rows, sh, limit); ok && c.Model != b.Model {
-				models = append(models, c.Model)
-			}
-			for _, m := range models {
+			for _, m := range overLimit(rows, sh, limit) {
 				fmt.Fprintf(os.Stderr, "\rcalibrating the server's CPU share: checking %.2f, %s on %s   ", share, sh, m)
 				r, err := one(sh, m, share)
 				if err != nil {
@@ -194,6 +189,18 @@ func binding(rows []store.CalibrationRow, sh string, limit float64) (store.Calib
 		}
 	}
 	return best, ok
+}
+
+// overLimit lists the models whose attack of shape sh at a whole CPU
+// answered more than limit: those a share could let pass it.
+func overLimit(rows []store.CalibrationRow, sh string, limit float64) []string {
+	var out []string
+	for _, r := range rows {
+		if r.Share == 0 && r.Shape == sh && r.Answers > limit && !slices.Contains(out, r.Model) {
+			out = append(out, r.Model)
+		}
+	}
+	return out
 }
 
 // chooseShare is calibrate's rule over its attacks: per shape, the

@@ -63,6 +63,20 @@ func TestChooseShare(t *testing.T) {
 	}
 }
 
+func TestOverLimit(t *testing.T) {
+	rows := []store.CalibrationRow{
+		{Shape: "close GET /hello", Model: "goroutine", Answers: 16000},
+		{Shape: "close GET /hello", Model: "thread", Answers: 7000},
+		{Shape: "close GET /hello", Model: "epoll", Answers: 14000},
+		{Shape: "keep-alive GET /hello", Model: "thread", Answers: 90000},
+		// a check at a share is not a model at its whole CPU
+		{Shape: "close GET /hello", Model: "thread", Answers: 9000, Share: 0.3},
+	}
+	if got := overLimit(rows, "close GET /hello", 8000); !slices.Equal(got, []string{"goroutine", "epoll"}) {
+		t.Fatalf("overLimit = %v, want goroutine and epoll", got)
+	}
+}
+
 func TestParseServerCPU(t *testing.T) {
 	if s, auto, err := parseServerCPU("0.25"); s != 0.25 || auto || err != nil {
 		t.Fatalf("0.25: %v %v %v", s, auto, err)
