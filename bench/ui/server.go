@@ -59,8 +59,9 @@ func (s *Session) view() View {
 	}
 	cur, sc := s.cur, s.sc
 	var st *Stats
+	var live *attack.Live // execute replaces it, under the lock, when the test ends
 	if cur != nil {
-		st = cur.stats
+		st, live = cur.stats, cur.live
 		v.Model = cur.model
 		if ps := s.points[cur.model]; len(ps) > 0 {
 			p := ps[len(ps)-1]
@@ -72,7 +73,7 @@ func (s *Session) view() View {
 		v.Scenario, v.Load = sc.Name, summary.Describe(sc)
 	}
 	if cur != nil {
-		v.UserCount = cur.live.Users()
+		v.UserCount = live.Users()
 		if sc != nil && sc.Load.Kind == scenario.Closed {
 			v.UserCount = sc.Load.Conns
 		}
