@@ -450,7 +450,12 @@ func firstRepeats(rows []*summary.Summary, scenario string) []*summary.Summary {
 func idleChart(dir string, idle []store.IdleRow) (Chart, error) {
 	c := Chart{Name: "memory-per-connection", Title: "Memory per idle keep-alive connection",
 		Caption: "PSS added per idle connection (shared pages divided among the processes that share them), log scale: an event loop's few buffers, a goroutine's stack, a thread's stack and kernel task, a whole process."}
-	rows := append([]store.IdleRow(nil), idle...)
+	var rows []store.IdleRow
+	for _, r := range idle {
+		if r.Measured() {
+			rows = append(rows, r)
+		}
+	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].PSSPerConnKiB > rows[j].PSSPerConnKiB })
 	models := make([]string, len(rows))
 	val := map[string]float64{}

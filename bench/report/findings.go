@@ -31,11 +31,19 @@ func findings(m *store.Meta, agg []*Row, idle []store.IdleRow, shapes map[string
 	if len(idle) > 1 {
 		s := append([]store.IdleRow(nil), idle...)
 		sort.SliceStable(s, func(i, j int) bool { return s[i].PSSPerConnKiB < s[j].PSSPerConnKiB })
-		var parts []string
+		var parts, none []string
 		for _, r := range s {
+			if !r.Measured() {
+				none = append(none, fmt.Sprintf("%s held %d at once", r.Model, r.Conns))
+				continue
+			}
 			parts = append(parts, fmt.Sprintf("%s %s", r.Model, Figure(r.PSSPerConnKiB)))
 		}
-		lines = append(lines, fmt.Sprintf("**Memory per idle connection**, least first (KiB): %s. [table](#memory-per-idle-connection)", strings.Join(parts, ", ")))
+		l := fmt.Sprintf("**Memory per idle connection**, least first (KiB): %s", strings.Join(parts, ", "))
+		if len(none) > 0 {
+			l += fmt.Sprintf(" (no figure: %s)", strings.Join(none, ", "))
+		}
+		lines = append(lines, l+". [table](#memory-per-idle-connection)")
 	}
 	var heads []string
 	for _, sc := range rowScenarios(agg) {

@@ -64,8 +64,10 @@ func ModelTable(in *Input, models []string) string {
 			stress = bl.KneeText() + " / " + bl.BreakText()
 		}
 		for _, i := range in.Idle {
-			if i.Model == m {
+			if i.Model == m && i.Measured() {
 				mem = fmt.Sprintf("%.1f (%d held)", i.PSSPerConnKiB, i.Conns)
+			} else if i.Model == m {
+				mem = fmt.Sprintf("– (%d held)", i.Conns)
 			}
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", m, thr(ka), cpu(ka), kern(ka), thr(cl), cpu(cl), kern(cl), ok, stress, mem)

@@ -311,7 +311,7 @@ func Document(in *Input, d *Drawn, plots map[string]string) string {
 	agg := Aggregate(in.Rows)
 	for _, r := range agg {
 		for _, i := range in.Idle {
-			if i.Model == r.Model {
+			if i.Model == r.Model && i.Measured() {
 				r.MemPerConnKiB = i.PSSPerConnKiB
 			}
 		}
@@ -353,6 +353,10 @@ func Document(in *Input, d *Drawn, plots map[string]string) string {
 		b.WriteString("\n## Memory per idle connection\n\n")
 		b.WriteString("| model | connections held | PSS KiB/conn | RSS KiB/conn | threads/conn | processes/conn | note |\n|---|---|---|---|---|---|---|\n")
 		for _, r := range in.Idle {
+			if !r.Measured() {
+				fmt.Fprintf(&b, "| %s | %d | – | – | – | – | %s |\n", r.Model, r.Conns, r.Note)
+				continue
+			}
 			fmt.Fprintf(&b, "| %s | %d | %.1f | %.1f | %.3f | %.3f | %s |\n", r.Model, r.Conns, r.PSSPerConnKiB, r.RSSPerConnKiB, r.ThreadsPerConn, r.ProcsPerConn, r.Note)
 		}
 		if d.Memory != nil {

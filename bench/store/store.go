@@ -393,6 +393,11 @@ type IdleRow struct {
 	Note           string  `json:"note,omitempty"`
 }
 
+// Measured says whether the row has a per-connection figure: a model that
+// held fewer than two idle connections at once (iterative serves one at a
+// time) has none, whatever its PSSPerConnKiB says.
+func (r IdleRow) Measured() bool { return r.Conns > 1 }
+
 // ReadIdle reads a run's idle.json; none is not an error.
 func ReadIdle(dir string) ([]IdleRow, error) {
 	b, err := os.ReadFile(filepath.Join(dir, IdleFile))
