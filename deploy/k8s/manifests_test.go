@@ -130,6 +130,9 @@ func TestManifests(t *testing.T) {
 	if argAfter(a.Args, "-start-at") == "" {
 		t.Error("the attackers have no common start (-start-at)")
 	}
+	if sc := a.SecurityContext; sc == nil || sc.SeccompProfile == nil || sc.SeccompProfile.Type != corev1.SeccompProfileTypeUnconfined {
+		t.Error("the attackers run under a seccomp profile: netbench runs without one natively, and the default one moved the shards' median (docs/distributed.md)")
+	}
 	url := argAfter(a.Args, "-url")
 	if want := "http://" + svc.Name + ":" + strconv.Itoa(int(svc.Spec.Ports[0].Port)); url != want {
 		t.Errorf("the attackers attack %q, the Service is %q", url, want)
