@@ -196,13 +196,26 @@ func (t *Tracker[C]) Done(c C) {
 // StopOn wires the model's graceful stop to ctx: once ctx is done, Stop
 // wakes every live connection and unlisten ends the accepts. It returns the
 // Options its connections are served with (cfg's timeouts and the stop
-// flag) and the function that unwires the stop, to defer.
+// flag) and the function that unwires the stop, to defer. That function
+// returns only once a stop already under way has finished: a model that
+// closes its listening descriptor after it must not have unlisten run
+// late, on a number the next socket may have taken (a shutdown of another
+// server's listener). It reports whether it kept the stop from running.
 func (t *Tracker[C]) StopOn(ctx context.Context, cfg model.Config, unlisten func()) (Options, func() bool) {
+	finished := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
+		defer close(finished)
 		t.Stop()
 		unlisten()
 	})
-	return Options{HeaderTimeout: cfg.HeaderTimeout, IdleTimeout: cfg.IdleTimeout, Stopping: t.Stopping()}, stop
+	unwire := func() bool {
+		if stop() {
+			return true
+		}
+		<-finished
+		return false
+	}
+	return Options{HeaderTimeout: cfg.HeaderTimeout, IdleTimeout: cfg.IdleTimeout, Stopping: t.Stopping()}, unwire
 }
 
 // Stop marks the stop and wakes every live connection.
