@@ -98,9 +98,14 @@ func TestAttackStoresWhatItMeasured(t *testing.T) {
 				t.Errorf("closed: success %v, codes %v", s.Success, s.Codes)
 			}
 		case "open":
-			// The schedule asked for exactly 400 requests.
-			if n != 400 || s.Offered != 200 {
-				t.Errorf("open: %d requests at %v/s offered, want 400 at 200/s", n, s.Offered)
+			// The schedule asked for exactly 400 requests: each one sent,
+			// or counted as not sent where the generator fell over 10 ms
+			// behind (under -race on a busy machine it can, by design).
+			if n+s.NotSent != 400 || s.Offered != 200 {
+				t.Errorf("open: %d sent and %d not sent at %v/s offered, want 400 at 200/s", n, s.NotSent, s.Offered)
+			}
+			if s.NotSent > 40 {
+				t.Errorf("open: %d of 400 not sent: the generator kept too little of a 200/s schedule", s.NotSent)
 			}
 			// About a quarter are the 404 target.
 			if c := s.Codes["404"]; c < 50 || c > 150 || s.Codes["200"]+c != n {
