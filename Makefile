@@ -94,13 +94,14 @@ race:
 
 # Every fuzz target: the parser's session and its differential against
 # net/http, and the game's body reader (against encoding/json) and guess
-# route, wrk's output parser, the generator's response reader against
+# route, wrk's output parser, /proc/stat's per-CPU lines (the steal
+# reading), the generator's response reader against
 # net/http. Each as name:package:executions. fuzz-short runs each for a
 # count of executions (about 5 s each here), not for a time: with a
 # -fuzztime duration Go 1.26's fuzzing coordinator can report "context
 # deadline exceeded" at the deadline with no failing input (CI met it;
 # go.dev/issue/75804, fixed in Go 1.27).
-FUZZ_TARGETS = FuzzSession:./servers/httpx/:150000 FuzzDifferential:./servers/httpx/:150000 FuzzParseGuess:./servers/handler/:300000 FuzzGuess:./servers/handler/:50000 FuzzParse:./bench/wrk/:150000 FuzzDifferential:./bench/wire/:100000
+FUZZ_TARGETS = FuzzSession:./servers/httpx/:150000 FuzzDifferential:./servers/httpx/:150000 FuzzParseGuess:./servers/handler/:300000 FuzzGuess:./servers/handler/:50000 FuzzParse:./bench/wrk/:150000 FuzzDifferential:./bench/wire/:100000 FuzzParseProcStat:./bench/sample/:100000
 
 # Every exercise of docs/coursework.md, each command at a reduced size,
 # checked for the observation it promises (bench/coursework); about 3

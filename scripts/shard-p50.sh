@@ -8,7 +8,10 @@
 # per-round ratios (three shards over one attacker) with a distribution-free
 # interval for it (the 2nd smallest to the 2nd largest ratio from 8 rounds
 # on, the extremes below, which holds the true median ratio with the
-# confidence printed: 98% for 10 rounds, 97% for 6).
+# confidence printed: 98% for 10 rounds, 97% for 6). Each run's steal is
+# the most the hypervisor took of a CPU during it (summary.json's steal);
+# the ratios are given again over the calm rounds, those where neither
+# setup lost 5% or more (summary.StealLimit).
 #
 #   ENGINE=native (default): netbench processes on this host, a free port
 #     18123; also one shard alone at 2000/s each round (LONE=1, default).
@@ -80,9 +83,11 @@ out, n = sys.argv[1], int(sys.argv[2])
 def summ(d):
     f = sorted(glob.glob(d + '/*/summary.json') + glob.glob(d + '/summary.json'))
     return json.load(open(f[0]))[0] if f else None
-rows, ratios = [], {'thru': [], 'p50': [], 'p99': []}
-print('| round | setup | offered /s | answers/s | p50 ms | p99 ms | generator CPU |')
-print('|---|---|---|---|---|---|---|')
+LIMIT = 0.05  # summary.StealLimit
+steal = lambda s: (s.get('steal') or {}).get('share', 0)
+rows, ratios, calm = [], {'thru': [], 'p50': [], 'p99': []}, {'thru': [], 'p50': [], 'p99': []}
+print('| round | setup | offered /s | answers/s | p50 ms | p99 ms | generator CPU | steal % |')
+print('|---|---|---|---|---|---|---|---|')
 for r in range(1, n + 1):
     got = {}
     for setup in ('one', 'three', 'lone'):
@@ -90,23 +95,36 @@ for r in range(1, n + 1):
         if s is None:
             continue
         got[setup] = s
-        print('| %d | %s | %.0f | %.1f | %.3f | %.3f | %.2f |' % (r, setup, s['offered_rps'], s['throughput_rps'], s['p50_ms'], s['p99_ms'], s['harness_cpu_share']))
+        print('| %d | %s | %.0f | %.1f | %.3f | %.3f | %.2f | %.1f |' % (r, setup, s['offered_rps'], s['throughput_rps'], s['p50_ms'], s['p99_ms'], s['harness_cpu_share'], 100 * steal(s)))
     if 'one' in got and 'three' in got:
-        ratios['thru'].append(got['three']['throughput_rps'] / got['one']['throughput_rps'])
-        ratios['p50'].append(got['three']['p50_ms'] / got['one']['p50_ms'])
-        ratios['p99'].append(got['three']['p99_ms'] / got['one']['p99_ms'])
+        o, t = got['one'], got['three']
+        quiet = steal(o) < LIMIT and steal(t) < LIMIT
+        for k, f in (('thru', 'throughput_rps'), ('p50', 'p50_ms'), ('p99', 'p99_ms')):
+            ratios[k].append(t[f] / o[f])
+            if quiet:
+                calm[k].append(t[f] / o[f])
     rows.append(got)
 print()
 for setup in ('one', 'three', 'lone'):
     p = [g[setup]['p50_ms'] for g in rows if setup in g]
     if p:
         print('%s: p50 median over %d rounds %.3f ms (%.3f to %.3f)' % (setup, len(p), statistics.median(p), min(p), max(p)))
-for k, v in ratios.items():
-    if not v:
-        continue
-    s = sorted(v)
-    j = 1 if len(s) >= 8 else 0  # 8 rounds or more: 2nd to 2nd-last; fewer: the extremes
-    # P(s[j] < median < s[-1-j]) = 1 - 2 P(Binomial(n, 1/2) <= j)
-    conf = 1 - 2 * sum(math.comb(len(s), i) for i in range(j + 1)) / 2 ** len(s)
-    print('three over one, %s: median ratio %.3f, %.0f%% interval %.3f to %.3f (%d rounds: %s)' % (k, statistics.median(v), 100 * conf, s[j], s[-1 - j], len(v), ' '.join('%.2f' % x for x in v)))
+def ratio_lines(which, rs):
+    for k, v in rs.items():
+        if not v:
+            continue
+        s = sorted(v)
+        j = 1 if len(s) >= 8 else 0  # 8 rounds or more: 2nd to 2nd-last; fewer: the extremes
+        # P(s[j] < median < s[-1-j]) = 1 - 2 P(Binomial(n, 1/2) <= j)
+        conf = 1 - 2 * sum(math.comb(len(s), i) for i in range(j + 1)) / 2 ** len(s)
+        print('three over one, %s, %s: median ratio %.3f, %.0f%% interval %.3f to %.3f (%d rounds: %s)' % (which, k, statistics.median(v), 100 * conf, s[j], s[-1 - j], len(v), ' '.join('%.2f' % x for x in v)))
+ratio_lines('every round', ratios)
+print('calm rounds (neither setup lost %.0f%% of a CPU to steal): %d of %d' % (100 * LIMIT, len(calm['p50']), len(ratios['p50'])))
+ratio_lines('calm rounds', calm)
+for setup in ('one', 'three'):
+    p = [g[setup]['p99_ms'] for g in rows if setup in g and steal(g[setup]) < LIMIT]
+    q = [g[setup]['p99_ms'] for g in rows if setup in g and steal(g[setup]) >= LIMIT]
+    if p or q:
+        print('%s: p99 median %s ms in %d runs under %.0f%% steal, %s ms in %d at or over' % (setup,
+              '%.3f' % statistics.median(p) if p else '-', len(p), 100 * LIMIT, '%.3f' % statistics.median(q) if q else '-', len(q)))
 PY

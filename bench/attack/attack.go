@@ -70,8 +70,12 @@ type Result struct {
 	// HarnessCores the CPUs it may run on.
 	HarnessCPU   time.Duration
 	HarnessCores int
-	Wall         time.Duration
-	sched        *schedule
+	// Steal is the most the hypervisor took of any of the machine's
+	// CPUs during the attack (sample.MostStolen); nil where /proc/stat
+	// could not be read.
+	Steal *sample.Stolen
+	Wall  time.Duration
+	sched *schedule
 }
 
 // OfferedAt returns the offered rate of sc's open schedule at elapsed, as
@@ -101,6 +105,8 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	}
 	res := &Result{Scenario: sc.Name, Name: o.Name, HarnessCores: cores()}
 	cpu0 := selfCPU()
+	host0, hostErr := sample.HostCPU()
+	hostAt := time.Now()
 	res.Began = time.Now()
 	stopSampling := sampleServer(o, res)
 	var kc *sample.KernelCounter
@@ -132,6 +138,9 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	stopSampling()
 	res.Wall = time.Since(res.Began)
 	res.HarnessCPU = selfCPU() - cpu0
+	if host1, err := sample.HostCPU(); err == nil && hostErr == nil {
+		res.Steal = sample.MostStolen(host0, host1, time.Since(hostAt))
+	}
 	if err == nil {
 		o.Live.end(res)
 	}

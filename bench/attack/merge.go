@@ -15,7 +15,8 @@ import (
 // with its own due time; due times and requests not sent moved onto
 // the earliest shard's clock; whole's schedule, so that offered rates are
 // the whole load's; the server samples of the first shard that has any.
-// The shards' generator CPU adds up, and so do their cores.
+// The shards' generator CPU adds up, and so do their cores; the steal is
+// the most any shard's host lost.
 func Merge(whole *scenario.Scenario, name string, shards []*Result) *Result {
 	m := &Result{Scenario: whole.Name, Name: name}
 	if len(shards) == 0 {
@@ -56,6 +57,9 @@ func Merge(whole *scenario.Scenario, name string, shards []*Result) *Result {
 		}
 		m.HarnessCPU += s.HarnessCPU
 		m.HarnessCores += s.HarnessCores
+		if s.Steal != nil && (m.Steal == nil || s.Steal.Share > m.Steal.Share) {
+			m.Steal = s.Steal
+		}
 		if e := s.Began.Add(s.Wall); e.After(end) {
 			end = e
 		}

@@ -6,6 +6,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"netmodels/bench/sample"
 	"netmodels/bench/scenario"
 )
 
@@ -37,6 +38,8 @@ func TestMergeShards(t *testing.T) {
 		}))
 	}
 	shards[2].NotSent = []NotSent{{Seq: 5, Due: 50 * time.Millisecond, Late: true}}
+	shards[0].Steal = &sample.Stolen{Share: 0.02, CPU: 1}
+	shards[1].Steal = &sample.Stolen{Share: 0.31, CPU: 0}
 	m := Merge(whole, "epoll", shards)
 	if len(m.Results) != 3000 || len(m.Due) != 3000 {
 		t.Fatalf("%d results, %d due times", len(m.Results), len(m.Due))
@@ -60,6 +63,9 @@ func TestMergeShards(t *testing.T) {
 	}
 	if m.HarnessCores != 3 || m.HarnessCPU != 3*time.Second {
 		t.Errorf("generator: %v on %d cores, want 3s on 3", m.HarnessCPU, m.HarnessCores)
+	}
+	if m.Steal == nil || *m.Steal != (sample.Stolen{Share: 0.31, CPU: 0}) {
+		t.Errorf("steal %+v, want the most any shard lost, 0.31 of CPU 0", m.Steal)
 	}
 	if got := m.Offered(5 * time.Second); got != 300 {
 		t.Errorf("offered %g/s at 5 s, want the whole load's 300", got)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"netmodels/bench/store"
+	"netmodels/bench/summary"
 )
 
 // findings is the report's opening: what the run shows, computed from its
@@ -63,10 +64,42 @@ func findings(m *store.Meta, agg []*Row, idle []store.IdleRow, shapes map[string
 		}
 		lines = append(lines, g)
 	}
+	if l := machine(agg); l != "" {
+		lines = append(lines, l)
+	}
 	if len(lines) == 0 {
 		return ""
 	}
 	return "\n## What this run shows\n\nComputed from the tables below; each line links to its table.\n\n- " + strings.Join(lines, "\n- ") + "\n"
+}
+
+// machine says how much the hypervisor took of the machine's CPUs during
+// the attacks, and which rows it disturbed; "" when no attack read it.
+func machine(agg []*Row) string {
+	most, read := 0.0, false
+	var hit []string
+	for _, r := range agg {
+		if !r.StealRead {
+			continue
+		}
+		read = true
+		most = max(most, r.MostStolen)
+		if r.Disturbed > 0 {
+			hit = append(hit, r.Scenario+"/"+r.Model)
+		}
+	}
+	if !read {
+		return ""
+	}
+	l := fmt.Sprintf("**The machine**: the hypervisor took at most %.0f%% of a CPU during any attack (steal time); ", 100*most)
+	if len(hit) == 0 {
+		return l + fmt.Sprintf("no p99 is marked ‡ (%.0f%% or more).", 100*summary.StealLimit)
+	}
+	verb := "rows are"
+	if len(hit) == 1 {
+		verb = "row is"
+	}
+	return l + fmt.Sprintf("%d of %d %s marked ‡ (%.0f%% or more), their tails partly the machine's: %s.", len(hit), len(agg), verb, 100*summary.StealLimit, strings.Join(hit, ", "))
 }
 
 // cpuRanking ranks a scenario's models by server CPU per answer, with

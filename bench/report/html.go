@@ -44,10 +44,11 @@ func ChartLibrary() (js, css string, err error) {
 var htmlFS embed.FS
 
 var htmlPage = template.Must(template.New("report.html.tpl").Funcs(template.FuncMap{
-	"f":     func(digits int, v float64) string { return fmt.Sprintf("%.*f", digits, v) },
-	"mib":   func(kib uint64) string { return fmt.Sprintf("%.1f", float64(kib)/1024) },
-	"pct":   func(v float64) string { return fmt.Sprintf("%.2f%%", 100*v) },
-	"pctOf": func(v float64) float64 { return 100 * v },
+	"f":          func(digits int, v float64) string { return fmt.Sprintf("%.*f", digits, v) },
+	"mib":        func(kib uint64) string { return fmt.Sprintf("%.1f", float64(kib)/1024) },
+	"pct":        func(v float64) string { return fmt.Sprintf("%.2f%%", 100*v) },
+	"pctOf":      func(v float64) float64 { return 100 * v },
+	"stealLimit": func() string { return fmt.Sprintf("%.0f", 100*summary.StealLimit) },
 }).ParseFS(htmlFS, "report.html.tpl"))
 
 // htmlScenario is one scenario's section of the HTML report.

@@ -21,13 +21,13 @@ td:first-child, th:first-child, td.l { text-align: left; }
 Where: {{.Meta.Backend}}.<br>
 Started {{.Meta.Started.UTC.Format "2006-01-02 15:04:05 UTC"}}. Command: <code>{{range .Meta.Command}}{{.}} {{end}}</code></p>
 {{range .Meta.Notes}}<p class="note">Note: {{.}}</p>{{end}}
-<p class="note">Every figure is computed from the stored results by the same code as REPORT.md. † marks an attack whose generator, not the server, was the limit: its throughput is a lower bound. Charts: drag to zoom, double-click to zoom out, click a legend entry to hide or show it; hover for values. Latency charts plot latency as measured (not corrected for send lag).</p>
+<p class="note">Every figure is computed from the stored results by the same code as REPORT.md. † marks an attack whose generator, not the server, was the limit: its throughput is a lower bound. ‡ marks a p99 from an attack in which the hypervisor took {{stealLimit}}% or more of one of the machine's CPUs (steal time; hover for the share): its tail is the machine's as much as the model's. Charts: drag to zoom, double-click to zoom out, click a legend entry to hide or show it; hover for values. Latency charts plot latency as measured (not corrected for send lag).</p>
 {{range .Scenarios}}{{$sc := .Name}}
 <h2 id="{{.Name}}">{{.Name}}</h2>
 {{if .Doc}}<p>{{.Doc}}</p>{{end}}
 <table>
 <tr><th>model</th><th>repeat</th><th>requests</th><th>answers/s</th><th>success</th><th>p50 ms</th><th>p99 ms</th><th>max ms</th><th>server CPU µs/answer</th><th>server CPUs used</th><th>peak RSS MiB</th><th>threads</th><th>procs</th><th>fds</th><th>knee /s</th><th>break /s</th><th>generator</th></tr>
-{{range .Rows}}<tr><td>{{.Model}}</td><td>{{.Repeat}}</td><td>{{.Requests}}</td><td>{{f 0 .Throughput}}{{if .GeneratorBound}} <span class="bound">†</span>{{end}}</td><td>{{pct .Success}}</td><td>{{f 3 .P50}}</td><td>{{f 3 .P99}}</td><td>{{f 1 .Max}}</td><td>{{f 1 .ServerCPUPerAnswer}}</td><td>{{f 2 .ServerCPUShare}}</td><td>{{mib .PeakRSSKiB}}</td><td>{{.PeakThreads}}</td><td>{{.PeakProcs}}</td><td>{{.PeakFDs}}</td>
+{{range .Rows}}<tr><td>{{.Model}}</td><td>{{.Repeat}}</td><td>{{.Requests}}</td><td>{{f 0 .Throughput}}{{if .GeneratorBound}} <span class="bound">†</span>{{end}}</td><td>{{pct .Success}}</td><td>{{f 3 .P50}}</td><td>{{f 3 .P99}}{{if .Disturbed}} <span class="bound" title="the hypervisor took {{f 0 (pctOf .Steal.Share)}}% of CPU {{.Steal.CPU}}">‡</span>{{end}}</td><td>{{f 1 .Max}}</td><td>{{f 1 .ServerCPUPerAnswer}}</td><td>{{f 2 .ServerCPUShare}}</td><td>{{mib .PeakRSSKiB}}</td><td>{{.PeakThreads}}</td><td>{{.PeakProcs}}</td><td>{{.PeakFDs}}</td>
 <td>{{if .Stress}}{{if lt .Stress.KneeRPS 0.0}}none held{{else}}{{f 0 .Stress.KneeRPS}}{{end}}{{end}}</td><td>{{if .Stress}}{{if lt .Stress.BreakRPS 0.0}}none{{else}}{{f 0 .Stress.BreakRPS}}{{end}}{{end}}</td>
 <td class="l {{if .GeneratorBound}}bound{{end}}">{{if .GeneratorBound}}† {{.GeneratorNote}}{{else}}{{f 0 (pctOf .HarnessCPUShare)}}% CPU{{end}}</td></tr>
 {{end}}</table>

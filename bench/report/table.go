@@ -59,7 +59,13 @@ type Row struct {
 	PeakProcs             Cell
 	GeneratorBound        int // repeats marked generator-bound
 	GeneratorNote         string
-	Knee, Break           Cell
+	// Disturbed counts the repeats in which the hypervisor took
+	// summary.StealLimit or more of a CPU; MostStolen is the largest
+	// share it took in any repeat, StealRead whether any repeat read it.
+	Disturbed   int
+	MostStolen  float64
+	StealRead   bool
+	Knee, Break Cell
 	// FirstStep and TopStep are the stress test's lowest and highest
 	// offered rates: a knee below the first step and a break beyond the
 	// top one are written against them.
@@ -117,6 +123,13 @@ func Aggregate(rows []*summary.Summary) []*Row {
 			r.GeneratorBound++
 			r.GeneratorNote = s.GeneratorNote
 		}
+		if s.Steal != nil {
+			r.StealRead = true
+			r.MostStolen = max(r.MostStolen, s.Steal.Share)
+		}
+		if s.Disturbed() {
+			r.Disturbed++
+		}
 		if st := s.Stress; st != nil {
 			for i, x := range st.Steps {
 				if i == 0 || x.Offered < r.FirstStep {
@@ -156,11 +169,12 @@ func Aggregate(rows []*summary.Summary) []*Row {
 }
 
 // Markdown writes one table per scenario. A † marks a throughput that the
-// generator limited in at least one repeat: it is not the server's capacity.
+// generator limited in at least one repeat: it is not the server's
+// capacity. A ‡ marks a p99 from a repeat the hypervisor disturbed.
 func Markdown(rows []*Row) string {
 	var b strings.Builder
 	var scenario string
-	bound := false
+	bound, disturbed := false, false
 	mem, kernel := false, false
 	for _, r := range rows {
 		mem = mem || r.MemPerConnKiB > 0
@@ -197,8 +211,13 @@ func Markdown(rows []*Row) string {
 			mark = " †"
 			bound = true
 		}
-		fmt.Fprintf(&b, "| %s | %s%s | %s | %s | %s | %s | %s | %s |", r.Model, r.Throughput.Format(0), mark,
-			r.Success.Format(1), r.P50.Format(2), r.P95.Format(2), r.P99.Format(2), r.Max.Format(1), r.CPUPerAnswer.Format(1))
+		tail := ""
+		if r.Disturbed > 0 {
+			tail = " ‡"
+			disturbed = true
+		}
+		fmt.Fprintf(&b, "| %s | %s%s | %s | %s | %s | %s%s | %s | %s |", r.Model, r.Throughput.Format(0), mark,
+			r.Success.Format(1), r.P50.Format(2), r.P95.Format(2), r.P99.Format(2), tail, r.Max.Format(1), r.CPUPerAnswer.Format(1))
 		if kernel {
 			fmt.Fprintf(&b, " %s | %s |", r.Syscalls.Format(2), r.CtxSwitches.Format(2))
 		}
@@ -221,6 +240,9 @@ func Markdown(rows []*Row) string {
 	}
 	if bound {
 		b.WriteString("\n† the generator limited this figure in at least one repeat (its CPU saturated or it fell behind its schedule): a lower bound on the server's capacity, not the capacity.\n")
+	}
+	if disturbed {
+		fmt.Fprintf(&b, "\n‡ in at least one repeat the hypervisor took %.0f%% or more of one of the machine's CPUs (steal time): a stalled CPU delays whatever runs on it, so this tail is the machine's as much as the model's. Run it again, or on a machine of your own.\n", 100*summary.StealLimit)
 	}
 	return b.String()
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"netmodels/bench/sample"
 	"netmodels/bench/stress"
 	"netmodels/bench/summary"
 )
@@ -29,11 +30,20 @@ func summaries() []*summary.Summary {
 			Stress: &summary.Stress{Steps: []stress.Step{{Offered: 250, P99: time.Millisecond}}, KneeRPS: knee, BreakRPS: brk,
 				BeforeFirstFailure: bff, Failed: brk > 0, RecoverySeconds: rec}}
 	}
-	return []*summary.Summary{
+	rows := []*summary.Summary{
 		hello("gnet", 1, 26000, 4.5, 20.1, true), blog("gnet", 1000, -1, 8750, 0),
 		hello("gnet", 2, 26500, 4.1, 19.8, false), hello("gnet", 3, 25800, 5.0, 20.6, false),
 		hello("iterative", 1, 2100, 0.3, 39.7, false), blog("iterative", 500, 1000, 4012, -1),
 	}
+	// The hypervisor took 12% of CPU 0 in gnet's second repeat, 1% in the
+	// others read; the blog runs predate the reading.
+	for i, s := range rows {
+		if s.Scenario == "hello-keepalive" {
+			s.Steal = &sample.Stolen{Share: 0.01, CPU: i % 2}
+		}
+	}
+	rows[2].Steal = &sample.Stolen{Share: 0.12}
+	return rows
 }
 
 // golden compares got with testdata/name, which -update rewrites.
@@ -65,8 +75,11 @@ func TestAggregateMedians(t *testing.T) {
 	}
 	g := rows[0]
 	if g.Model != "gnet" || g.Repeats != 3 || g.Throughput.Median != 26000 || g.Throughput.Min != 25800 ||
-		g.Throughput.Max != 26500 || g.GeneratorBound != 1 {
+		g.Throughput.Max != 26500 || g.GeneratorBound != 1 || g.Disturbed != 1 || g.MostStolen != 0.12 || !g.StealRead {
 		t.Fatalf("gnet row %+v", g)
+	}
+	if it := rows[1]; it.Disturbed != 0 || !it.StealRead || rows[2].StealRead {
+		t.Errorf("iterative: %d disturbed, read %v; blog read %v", it.Disturbed, it.StealRead, rows[2].StealRead)
 	}
 }
 

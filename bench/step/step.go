@@ -140,6 +140,6 @@ func writeShard(s *Step, a *attack.Result, dir string) error {
 	host, _ := os.Hostname()
 	base := store.AttackBase(dir, s.Scenario.Name, s.Model, s.Repeat)
 	return store.WriteShard(base, &store.ShardAttack{Shard: s.Shard, Whole: s.Whole, StartAt: s.StartAt,
-		Host: host, CPU: m.CPUModel, Cores: m.CPUs, Began: a.Began, Due: a.Due, NotSent: a.NotSent,
-		Samples: a.Samples, HarnessCPU: a.HarnessCPU, HarnessCores: a.HarnessCores, Wall: a.Wall})
+		Host: host, CPU: m.CPUModel, Cores: m.CPUs, Boot: store.BootID(), CPUs: attack.Affinity(), Began: a.Began, Due: a.Due, NotSent: a.NotSent,
+		Samples: a.Samples, HarnessCPU: a.HarnessCPU, HarnessCores: a.HarnessCores, Wall: a.Wall, Steal: a.Steal})
 }

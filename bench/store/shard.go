@@ -6,11 +6,13 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"netmodels/bench/attack"
+	"netmodels/bench/sample"
 	"netmodels/bench/scenario"
 )
 
@@ -31,7 +33,12 @@ type ShardAttack struct {
 	Host    string    `json:"host"`
 	CPU     string    `json:"cpu"`
 	Cores   int       `json:"cores"`
-	Began   time.Time `json:"began"`
+	// Boot is the kernel's boot_id, the same in every container of one
+	// machine (Host is not: a container has a hostname of its own), and
+	// CPUs the CPU list the shard's generator could run on there.
+	Boot  string    `json:"boot_id,omitempty"`
+	CPUs  string    `json:"cpus,omitempty"`
+	Began time.Time `json:"began"`
 	// Due is each result's due time since Began (open loads), in the
 	// order of the results file.
 	Due          []time.Duration       `json:"due_ns,omitempty"`
@@ -40,6 +47,19 @@ type ShardAttack struct {
 	HarnessCPU   time.Duration         `json:"harness_cpu_ns"`
 	HarnessCores int                   `json:"harness_cores"`
 	Wall         time.Duration         `json:"wall_ns"`
+	// Steal is the most the hypervisor took of one of the shard's
+	// host's CPUs during its attack; nil where not read.
+	Steal *sample.Stolen `json:"steal,omitempty"`
+}
+
+// BootID is the running kernel's boot_id ("" where unreadable): equal
+// for every process and container on one machine since it booted.
+func BootID() string {
+	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // WriteShard writes a shard's file for the attack at base (AttackBase).
@@ -75,7 +95,7 @@ func ReadShard(base string) (*ShardAttack, *attack.Result, error) {
 		return nil, nil, errors.New(base + ": the shard's due times do not match its results")
 	}
 	a := &attack.Result{Scenario: s.Whole.Name, Began: s.Began, Results: rs, Due: s.Due, NotSent: s.NotSent,
-		Samples: s.Samples, HarnessCPU: s.HarnessCPU, HarnessCores: s.HarnessCores, Wall: s.Wall}
+		Samples: s.Samples, HarnessCPU: s.HarnessCPU, HarnessCores: s.HarnessCores, Wall: s.Wall, Steal: s.Steal}
 	return &s, a, nil
 }
 

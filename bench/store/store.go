@@ -28,6 +28,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"netmodels/bench/sample"
 	"netmodels/bench/summary"
 )
 
@@ -79,9 +80,14 @@ type ShardInfo struct {
 	Host    string        `json:"host"`
 	CPU     string        `json:"cpu"`
 	Cores   int           `json:"cores"`
+	Boot    string        `json:"boot_id,omitempty"` // the machine's kernel boot_id
+	CPUs    string        `json:"cpus,omitempty"`    // the generator's CPU list
 	Began   time.Time     `json:"began"`
 	Skew    time.Duration `json:"start_skew_ns"`
 	Flagged string        `json:"flagged,omitempty"` // why the shard, not the server, may have set a figure
+	// Steal is the most the hypervisor took of one of the shard's host's
+	// CPUs during its attack; nil where not read.
+	Steal *sample.Stolen `json:"steal,omitempty"`
 }
 
 // NewRun makes results/<run-id> and returns its path and id. The id is
@@ -315,9 +321,12 @@ func WriteSummaries(dir string, rows []*summary.Summary) error {
 	_ = w.Write([]string{"scenario", "model", "repeat", "requests", "offered_rps", "send_rps", "throughput_rps", "success",
 		"mean_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms", "corrected_p99_ms", "lag_p99_ms",
 		"server_cpu_us_per_answer", "peak_rss_kib", "peak_pss_kib", "peak_threads", "peak_procs", "peak_fds",
-		"harness_cpu_share", "generator_bound", "knee_rps", "break_rps", "before_first_failure", "recovery_s", "errors", "codes"})
+		"harness_cpu_share", "generator_bound", "steal_share", "knee_rps", "break_rps", "before_first_failure", "recovery_s", "errors", "codes"})
 	for _, s := range rows {
-		knee, brk, bff, rec := "", "", "", ""
+		knee, brk, bff, rec, steal := "", "", "", "", ""
+		if s.Steal != nil {
+			steal = ff(s.Steal.Share)
+		}
 		if s.Stress != nil {
 			knee, brk = ff(s.Stress.KneeRPS), ff(s.Stress.BreakRPS)
 			bff, rec = strconv.Itoa(s.Stress.BeforeFirstFailure), ff(s.Stress.RecoverySeconds)
@@ -327,7 +336,7 @@ func WriteSummaries(dir string, rows []*summary.Summary) error {
 			ff(s.P999), ff(s.Max), ff(s.CorrectedP99), ff(s.LagP99), ff(s.ServerCPUPerAnswer),
 			strconv.FormatUint(s.PeakRSSKiB, 10), strconv.FormatUint(s.PeakPSSKiB, 10), strconv.Itoa(s.PeakThreads),
 			strconv.Itoa(s.PeakProcs), strconv.Itoa(s.PeakFDs), ff(s.HarnessCPUShare), strconv.FormatBool(s.GeneratorBound),
-			knee, brk, bff, rec, mapString(s.Errors), mapString(s.Codes)})
+			steal, knee, brk, bff, rec, mapString(s.Errors), mapString(s.Codes)})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {

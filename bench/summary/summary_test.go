@@ -46,6 +46,24 @@ func TestNotSent(t *testing.T) {
 	}
 }
 
+// TestSteal: the attack's steal reading is the summary's, and an attack
+// is disturbed from StealLimit on; one without a reading is not.
+func TestSteal(t *testing.T) {
+	sc := &scenario.Scenario{Name: "closed", Targets: []scenario.Target{{Path: "/"}},
+		Load: scenario.Load{Kind: scenario.Closed, Conns: 1}, Duration: scenario.Duration{Duration: time.Second}}
+	for _, c := range []struct {
+		steal     *sample.Stolen
+		disturbed bool
+	}{{nil, false}, {&sample.Stolen{Share: StealLimit - 0.001}, false}, {&sample.Stolen{Share: StealLimit, CPU: 1}, true}} {
+		a := &attack.Result{Scenario: sc.Name, Name: "m", Began: time.Now(), Wall: time.Second, Steal: c.steal,
+			Results: []vegeta.Result{{Code: 200, Latency: time.Millisecond}}}
+		s, _ := Compute(sc, a, 1, stress.Thresholds{})
+		if s.Steal != c.steal || s.Disturbed() != c.disturbed {
+			t.Errorf("steal %+v: summary's %+v, disturbed %v, want %v", c.steal, s.Steal, s.Disturbed(), c.disturbed)
+		}
+	}
+}
+
 // The blog's steps with their recovery offer 1926/s on average: a sender
 // that kept the schedule must not be held short of the steps' mean alone
 // (2625/s), which branded every model of the blog test generator-bound.

@@ -3,9 +3,12 @@ package main
 import (
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -97,6 +100,7 @@ func mergeRuns(out string, dirs []string) (string, error) {
 	}
 	var rows []*summary.Summary
 	var infos []store.ShardInfo
+	var notes []string
 	for _, k := range keys {
 		g := groups[k]
 		if err := completeShards(g); err != nil {
@@ -107,7 +111,8 @@ func mergeRuns(out string, dirs []string) (string, error) {
 		var flagged []string
 		for _, s := range g {
 			as = append(as, s.a)
-			info := store.ShardInfo{Shard: s.sh.Shard, Dir: s.dir, Host: s.sh.Host, CPU: s.sh.CPU, Cores: s.sh.Cores, Began: s.sh.Began}
+			info := store.ShardInfo{Shard: s.sh.Shard, Dir: s.dir, Host: s.sh.Host, CPU: s.sh.CPU, Cores: s.sh.Cores,
+				Boot: s.sh.Boot, CPUs: s.sh.CPUs, Began: s.sh.Began, Steal: s.sh.Steal}
 			if !s.sh.StartAt.IsZero() {
 				info.Skew = s.sh.Began.Sub(s.sh.StartAt)
 			}
@@ -116,6 +121,9 @@ func mergeRuns(out string, dirs []string) (string, error) {
 				flagged = append(flagged, fmt.Sprintf("shard %s (%s): %s", s.sh.Shard, s.sh.Host, s.row.GeneratorNote))
 			}
 			infos = append(infos, info)
+		}
+		if n := sharedCPUs(infos[len(infos)-len(g):]); n != "" && !slices.Contains(notes, n) {
+			notes = append(notes, n)
 		}
 		m := attack.Merge(whole, g[0].row.Model, as)
 		sum, series := summary.Compute(whole, m, g[0].row.Repeat, stress.Defaults())
@@ -133,10 +141,56 @@ func mergeRuns(out string, dirs []string) (string, error) {
 	meta.RunID, meta.Command, meta.Shards = id, os.Args, infos
 	meta.Started, meta.Finished = groups[keys[0]][0].sh.Began, time.Now().UTC()
 	meta.Notes = append(meta.Notes, fmt.Sprintf("merged by netbench merge from %d shard runs: %s", len(dirs), strings.Join(dirs, ", ")))
+	meta.Notes = append(meta.Notes, notes...)
 	if err := store.WriteMeta(dir, &meta); err != nil {
 		return "", err
 	}
 	return dir, store.WriteSummaries(dir, rows)
+}
+
+// sharedCPUs says which shards ran on one machine (the same boot_id) with
+// CPUs in common, "" when none did. Such shards wait for one another to
+// run, and that wait is inside the latencies they measure: on the
+// project's 2-CPU machine three shards on one CPU measured a p99 2.4
+// times one attacker's (docs/distributed.md).
+func sharedCPUs(infos []store.ShardInfo) string {
+	var parts []string
+	done := map[int]bool{}
+	for i, a := range infos {
+		if done[i] || a.Boot == "" || a.CPUs == "" {
+			continue
+		}
+		group, cpus := []string{a.Shard}, cpuSet(a.CPUs)
+		common := map[int]bool{}
+		for j := i + 1; j < len(infos); j++ {
+			b := infos[j]
+			if done[j] || b.Boot != a.Boot || !overlap(a.CPUs, b.CPUs) {
+				continue
+			}
+			done[j] = true
+			group = append(group, b.Shard)
+			for c := range cpuSet(b.CPUs) {
+				if cpus[c] {
+					common[c] = true
+				}
+			}
+		}
+		if len(group) > 1 {
+			var cs []string
+			for _, c := range slices.Sorted(maps.Keys(common)) {
+				cs = append(cs, strconv.Itoa(c))
+			}
+			word := "CPU"
+			if len(cs) > 1 {
+				word = "CPUs"
+			}
+			parts = append(parts, fmt.Sprintf("shards %s shared %s %s", strings.Join(group, ", "), word, strings.Join(cs, ",")))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, "; ") + " of one machine: each waited for the others to run, and that wait is in the latencies they measured, so the merged tail is longer than one attacker's would be (docs/distributed.md); give each shard CPUs of its own"
 }
 
 // completeShards checks that g holds each shard of one split exactly once.

@@ -7,6 +7,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"netmodels/bench/sample"
 	"netmodels/bench/scenario"
 	"netmodels/bench/store"
 	"netmodels/bench/summary"
@@ -37,7 +38,8 @@ func writeShardRun(t *testing.T, root string, k int, began time.Time, bound bool
 	}
 	if err := store.WriteShard(store.AttackBase(dir, "open", "epoll", 1), &store.ShardAttack{Shard: sh.String(), Whole: whole,
 		StartAt: began.Add(-time.Duration(k) * time.Millisecond), Host: "host" + sh.String(), Began: began, Due: due,
-		HarnessCPU: time.Second, HarnessCores: 1, Wall: 10 * time.Second}); err != nil {
+		HarnessCPU: time.Second, HarnessCores: 1, Wall: 10 * time.Second, Steal: &sample.Stolen{Share: 0.01 * float64(k), CPU: k},
+		Boot: []string{"boot-a", "boot-a", "boot-b"}[k], CPUs: "1"}); err != nil {
 		t.Fatal(err)
 	}
 	row := &summary.Summary{Scenario: "open", Model: "epoll", Repeat: 1, Requests: 1000, Success: 1}
@@ -90,10 +92,46 @@ func TestMergeRuns(t *testing.T) {
 		if want := time.Duration(k) * time.Millisecond; sh.Skew != want {
 			t.Errorf("shard %s: skew %v, want %v", sh.Shard, sh.Skew, want)
 		}
+		if sh.Steal == nil || sh.Steal.CPU != k {
+			t.Errorf("shard %s: steal %+v, want its own reading, of CPU %d", sh.Shard, sh.Steal, k)
+		}
+	}
+	if s.Steal == nil || s.Steal.Share != 0.02 || s.Steal.CPU != 2 {
+		t.Errorf("merged steal %+v, want the most any shard lost: 0.02 of CPU 2", s.Steal)
+	}
+	// Shards 0 and 1 ran on one machine, on one CPU; shard 2 elsewhere.
+	shared := false
+	for _, n := range m.Notes {
+		if strings.HasPrefix(n, "shards 0/3, 1/3 shared CPU 1 of one machine") {
+			shared = true
+		}
+	}
+	if !shared {
+		t.Errorf("no note that shards 0/3 and 1/3 shared CPU 1: %q", m.Notes)
 	}
 	// A split with a shard missing does not merge.
 	if _, err := mergeRuns(root, dirs[:2]); err == nil || !strings.Contains(err.Error(), "2/3") {
 		t.Errorf("two of three shards merged: %v", err)
+	}
+}
+
+func TestSharedCPUs(t *testing.T) {
+	info := func(sh, boot, cpus string) store.ShardInfo { return store.ShardInfo{Shard: sh, Boot: boot, CPUs: cpus} }
+	for _, c := range []struct {
+		in   []store.ShardInfo
+		want string // the note's opening; "" for none
+	}{
+		{[]store.ShardInfo{info("0/2", "a", "1"), info("1/2", "b", "1")}, ""},                                                                   // two machines
+		{[]store.ShardInfo{info("0/2", "a", "1"), info("1/2", "a", "2")}, ""},                                                                   // one machine, CPUs apart
+		{[]store.ShardInfo{info("0/2", "", "1"), info("1/2", "", "1")}, ""},                                                                     // machine unknown
+		{[]store.ShardInfo{info("0/3", "a", "1-2"), info("1/3", "a", "2,3"), info("2/3", "a", "1")}, "shards 0/3, 1/3, 2/3 shared CPUs 1,2 of"}, // compose: one cpuset
+		{[]store.ShardInfo{info("0/4", "a", "1"), info("1/4", "b", "1"), info("2/4", "a", "1"), info("3/4", "b", "1")},
+			"shards 0/4, 2/4 shared CPU 1; shards 1/4, 3/4 shared CPU 1 of"},
+	} {
+		got := sharedCPUs(c.in)
+		if (c.want == "") != (got == "") || !strings.HasPrefix(got, c.want) {
+			t.Errorf("%+v: got %q, want it to open with %q", c.in, got, c.want)
+		}
 	}
 }
 
