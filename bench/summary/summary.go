@@ -91,7 +91,7 @@ type Summary struct {
 // whatever runs on it, server or generator, so latency tails (and, less,
 // CPU per answer) are the machine's as much as the model's. On the
 // project's 2-CPU VM an open-6000 attack on epoll had per-second p99s of
-// 10–17 ms in the seconds the hypervisor took 25–47% of the server's
+// 7–17 ms in the seconds the hypervisor took 25–47% of the server's
 // CPU, against 0.2–0.8 ms in attacks where it took under 2%
 // (docs/methodology.md §5).
 const StealLimit = 0.05
