@@ -93,7 +93,7 @@ func machine(agg []*Row) string {
 	}
 	l := fmt.Sprintf("**The machine**: the hypervisor took at most %.0f%% of a CPU during any attack (steal time); ", 100*most)
 	if len(hit) == 0 {
-		return l + fmt.Sprintf("no p99 is marked ‡ (%.0f%% or more).", 100*summary.StealLimit)
+		return l + fmt.Sprintf("no attack lost %.0f%% or more, so no p99 is marked ‡.", 100*summary.StealLimit)
 	}
 	verb := "rows are"
 	if len(hit) == 1 {

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,5 +96,17 @@ func TestStressTexts(t *testing.T) {
 	r = &Row{Knee: cell([]float64{2000}), Break: cell([]float64{4000}), FirstStep: 250, TopStep: 8000}
 	if r.KneeText() != "2000" || r.BreakText() != "4000" {
 		t.Errorf("reached: %q %q", r.KneeText(), r.BreakText())
+	}
+}
+
+// TestMachineLine: the findings' machine line is there only when an
+// attack read the steal, and says when none reached the mark.
+func TestMachineLine(t *testing.T) {
+	if got := machine([]*Row{{Model: "a"}}); got != "" {
+		t.Errorf("no reading: %q, want no line", got)
+	}
+	calm := machine([]*Row{{Model: "a", StealRead: true, MostStolen: 0.012}})
+	if !strings.Contains(calm, "at most 1% of a CPU") || !strings.Contains(calm, "no attack lost 5% or more") {
+		t.Errorf("calm run: %q", calm)
 	}
 }
