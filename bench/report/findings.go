@@ -95,11 +95,11 @@ func machine(agg []*Row) string {
 	if len(hit) == 0 {
 		return l + fmt.Sprintf("no attack lost %.0f%% or more, so no p99 is marked ‡.", 100*summary.StealLimit)
 	}
-	verb := "rows are"
+	verb, tail := "rows are", "their tails"
 	if len(hit) == 1 {
-		verb = "row is"
+		verb, tail = "row is", "its tail"
 	}
-	return l + fmt.Sprintf("%d of %d %s marked ‡ (%.0f%% or more), their tails partly the machine's: %s.", len(hit), len(agg), verb, 100*summary.StealLimit, strings.Join(hit, ", "))
+	return l + fmt.Sprintf("%d of %d %s marked ‡ (%.0f%% or more), %s partly the machine's: %s.", len(hit), len(agg), verb, 100*summary.StealLimit, tail, strings.Join(hit, ", "))
 }
 
 // cpuRanking ranks a scenario's models by server CPU per answer, with

@@ -74,8 +74,7 @@ type Stolen struct {
 // lowest numbered of equals); nil when wall is not positive or no CPU was
 // read both times. The share is of wall-clock time, not of the CPU's
 // ticks: under load a guest's /proc/stat can account for less time than
-// passed (11% and 39% less on the two CPUs of this project's VM during
-// an open-6000 attack), which would inflate it.
+// passed, which would inflate a share of its ticks.
 func MostStolen(before, after map[int]Ticks, wall time.Duration) *Stolen {
 	if wall <= 0 {
 		return nil
