@@ -101,7 +101,7 @@ race:
 # -fuzztime duration Go 1.26's fuzzing coordinator can report "context
 # deadline exceeded" at the deadline with no failing input (CI met it;
 # go.dev/issue/75804, fixed in Go 1.27).
-FUZZ_TARGETS = FuzzSession:./servers/httpx/:150000 FuzzDifferential:./servers/httpx/:150000 FuzzParseGuess:./servers/handler/:300000 FuzzGuess:./servers/handler/:50000 FuzzParse:./bench/wrk/:150000 FuzzDifferential:./bench/wire/:100000 FuzzParseProcStat:./bench/sample/:100000
+FUZZ_TARGETS = FuzzSession:./servers/httpx/:150000 FuzzDifferential:./servers/httpx/:150000 FuzzParseGuess:./servers/handler/:300000 FuzzGuess:./servers/handler/:50000 FuzzParse:./bench/wrk/:150000 FuzzDifferential:./bench/wire/:100000 FuzzParseProcStat:./bench/sample/:100000 FuzzRxStamp:./bench/attack/:100000
 
 # Every exercise of docs/coursework.md, each command at a reduced size,
 # checked for the observation it promises (bench/coursework); about 3

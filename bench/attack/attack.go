@@ -41,7 +41,13 @@ type Options struct {
 	Progress func(elapsed, total time.Duration)
 	// Live, when set, hears every result as it is recorded and steers a
 	// users load's users while it runs (netbench ui).
-	Live *Live
+	Live *Live // RxStamps ends each answer's latency when the kernel received its
+	// last segment (SO_TIMESTAMPNS) instead of when the generator framed
+	// it, and keeps the difference, the answer's wait for the generator
+	// (Result.ReadWait): a generator that shares its CPU, or lags, then
+	// no longer adds its own delay to the server's latency. Open and
+	// closed loads; the users load ignores it.
+	RxStamps bool
 }
 
 // ServerSample is one sample of the server's process tree.
@@ -74,8 +80,13 @@ type Result struct {
 	// CPUs during the attack (sample.MostStolen); nil where /proc/stat
 	// could not be read.
 	Steal *sample.Stolen
-	Wall  time.Duration
-	sched *schedule
+	// ReadWait[i], with Options.RxStamps, is how long Results[i]'s answer
+	// waited, from its last segment's kernel stamp, until the generator
+	// framed it; -1 where the answer was not stamped (a failure, or a
+	// stamp the clock disowned). nil without stamps.
+	ReadWait []time.Duration
+	Wall     time.Duration
+	sched    *schedule
 }
 
 // OfferedAt returns the offered rate of sc's open schedule at elapsed, as
@@ -118,7 +129,7 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	e.live = o.Live
+	e.live, e.rxStamps = o.Live, o.RxStamps
 	switch s := scheduleFor(sc); {
 	case sc.Load.Kind == scenario.Users:
 		err = runUsers(ctx, sc, e, res)

@@ -38,6 +38,7 @@ type engine struct {
 	targets   []*target
 	total     int   // sum of the targets' weights
 	live      *Live // nil unless the attack is watched (Options.Live)
+	rxStamps  bool  // Options.RxStamps
 }
 
 // target is a scenario target made ready to send.

@@ -29,7 +29,23 @@ type NotSent struct {
 // order sorts results by sequence number (the order of the schedule) and
 // computes each one's due time for open loads.
 func order(res *Result) {
-	slices.SortFunc(res.Results, func(a, b vegeta.Result) int { return cmp.Compare(a.Seq, b.Seq) })
+	if res.ReadWait != nil {
+		// Each result keeps its wait.
+		type pair struct {
+			r vegeta.Result
+			w time.Duration
+		}
+		ps := make([]pair, len(res.Results))
+		for i := range ps {
+			ps[i] = pair{res.Results[i], res.ReadWait[i]}
+		}
+		slices.SortFunc(ps, func(a, b pair) int { return cmp.Compare(a.r.Seq, b.r.Seq) })
+		for i, p := range ps {
+			res.Results[i], res.ReadWait[i] = p.r, p.w
+		}
+	} else {
+		slices.SortFunc(res.Results, func(a, b vegeta.Result) int { return cmp.Compare(a.Seq, b.Seq) })
+	}
 	if res.sched != nil {
 		res.Due = make([]time.Duration, len(res.Results))
 		for i, r := range res.Results {

@@ -39,6 +39,9 @@ func runLoop(ctx context.Context, sc *scenario.Scenario, e *engine, sched *sched
 		// Room for every result from the start: growing the slice copies
 		// it, and a collection over it stalls the loop past the schedule.
 		l.results = make([]vegeta.Result, 0, min(int(sched.due(sched.Total()))+1, 1<<22))
+		if l.stamps {
+			l.waits = make([]time.Duration, 0, cap(l.results))
+		}
 	}
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	start := time.Now()
@@ -120,6 +123,9 @@ func runLoop(ctx context.Context, sc *scenario.Scenario, e *engine, sched *sched
 	}
 	res.Began = start
 	res.Results = l.results
+	if l.stamps {
+		res.ReadWait = l.waits
+	}
 	order(res)
 	return nil
 }
@@ -154,6 +160,7 @@ type slot struct {
 	t    *target
 	r    vegeta.Result
 	dl   time.Time // the request's deadline
+	rx   time.Time // the kernel's receive time of the answer's last segment read (stamps)
 	live bool      // a request is in flight
 	try  int
 }
@@ -172,6 +179,13 @@ type loop struct {
 	open    bool    // an open load: an answered slot waits for its next due request
 	seq     uint64
 	results []vegeta.Result
+	// stamps: the kernel stamps each segment it receives (SO_TIMESTAMPNS),
+	// an answer's latency ends at its last segment's stamp, and waits[i]
+	// is how long results[i]'s answer then waited for the loop to frame
+	// it (-1: not stamped). oob takes each read's stamp.
+	stamps bool
+	waits  []time.Duration
+	oob    []byte
 }
 
 func newLoop(e *engine) (*loop, error) {
@@ -179,7 +193,10 @@ func newLoop(e *engine) (*loop, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &loop{e: e, ep: ep, byFD: map[int]*slot{}, next: true}
+	l := &loop{e: e, ep: ep, byFD: map[int]*slot{}, next: true, stamps: e.rxStamps}
+	if l.stamps {
+		l.oob = make([]byte, 64)
+	}
 	l.sa = newRawSockaddr(e.addr)
 	return l, nil
 }
@@ -212,7 +229,7 @@ func (l *loop) begin(s *slot, seq uint64) {
 	s.t = l.e.pick()
 	s.r = vegeta.Result{Attack: l.e.name, Seq: seq, Method: s.t.Method, URL: s.t.url, BytesOut: uint64(len(s.t.body)), Timestamp: time.Now()}
 	s.dl = s.r.Timestamp.Add(l.e.timeout)
-	s.live, s.try = true, 0
+	s.live, s.try, s.rx = true, 0, time.Time{}
 	l.busy++
 	l.send(s)
 }
@@ -238,6 +255,11 @@ func (l *loop) send(s *slot) {
 			rawClose(fd)
 			l.finish(s, wire.Response{}, 0, err)
 			return
+		}
+		if l.stamps {
+			// Unstamped answers keep their loop-measured latency and are
+			// counted as such (Result.ReadWait).
+			_ = rawSetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
 		}
 		s.fd, s.used = fd, false
 		l.byFD[fd] = s
@@ -300,7 +322,7 @@ func (l *loop) read(s *slot) {
 			s.buf = nb
 		}
 		space := len(s.buf) - s.n
-		n, err := rawRead(s.fd, s.buf[s.n:])
+		n, err := l.recv(s)
 		if err == unix.EAGAIN {
 			break
 		}
@@ -324,6 +346,21 @@ func (l *loop) read(s *slot) {
 	if m > 0 || err != nil {
 		l.framed(s, resp, m, size, err)
 	}
+}
+
+// recv reads what the socket holds into the slot's buffer and, with
+// stamps, keeps the stamp of the last segment read.
+func (l *loop) recv(s *slot) (int, error) {
+	if !l.stamps {
+		return rawRead(s.fd, s.buf[s.n:])
+	}
+	n, oobn, err := rawRecvmsg(s.fd, s.buf[s.n:], l.oob)
+	if err == nil && n > 0 {
+		if t := rxStamp(l.oob[:oobn]); !t.IsZero() {
+			s.rx = t
+		}
+	}
+	return n, err
 }
 
 // framed ends the slot's request with its framed answer or the error.
@@ -354,6 +391,15 @@ func (l *loop) fail(s *slot, err error) {
 func (l *loop) finish(s *slot, resp wire.Response, size int64, err error) {
 	r := &s.r
 	r.Latency = time.Since(r.Timestamp)
+	if l.stamps {
+		// Both wall-clock times (the stamp has no monotonic reading): a
+		// clock step between them leaves the answer unstamped.
+		w := time.Duration(-1)
+		if k := s.rx.Sub(r.Timestamp); err == nil && !s.rx.IsZero() && k >= 0 && k <= r.Latency {
+			w, r.Latency = r.Latency-k, k
+		}
+		l.waits = append(l.waits, w)
+	}
 	r.BytesIn = uint64(size)
 	if err != nil {
 		r.Code, r.Error = 0, err.Error()

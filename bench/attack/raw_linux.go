@@ -3,6 +3,7 @@ package attack
 import (
 	"encoding/binary"
 	"net/netip"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -75,4 +76,43 @@ func rawEpollAdd(ep, fd int, events uint32) error {
 	ev := unix.EpollEvent{Events: events, Fd: int32(fd)}
 	_, _, e := unix.RawSyscall6(unix.SYS_EPOLL_CTL, uintptr(ep), unix.EPOLL_CTL_ADD, uintptr(fd), uintptr(unsafe.Pointer(&ev)), 0, 0)
 	return errno(e)
+}
+
+func rawSetsockoptInt(fd, level, opt, v int) error {
+	x := int32(v)
+	_, _, e := unix.RawSyscall6(unix.SYS_SETSOCKOPT, uintptr(fd), uintptr(level), uintptr(opt), uintptr(unsafe.Pointer(&x)), 4, 0)
+	return errno(e)
+}
+
+// rawRecvmsg reads into b as read(2) does, and hands the kernel's control
+// messages to oob: with SO_TIMESTAMPNS set, the receive time of the last
+// segment read (rxStamp).
+func rawRecvmsg(fd int, b, oob []byte) (n, oobn int, err error) {
+	iov := unix.Iovec{Base: &b[0]}
+	iov.SetLen(len(b))
+	msg := unix.Msghdr{Iov: &iov, Control: &oob[0]}
+	msg.Iovlen = 1
+	msg.SetControllen(len(oob))
+	r, _, e := unix.RawSyscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), 0)
+	return int(r), int(msg.Controllen), errno(e)
+}
+
+// rxStamp finds the SCM_TIMESTAMPNS message in the control messages oob
+// and returns its time; zero when there is none (a read of nothing, or a
+// segment the kernel did not stamp).
+func rxStamp(oob []byte) time.Time {
+	for len(oob) >= unix.SizeofCmsghdr {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
+		l := int(h.Len)
+		if l < unix.SizeofCmsghdr || l > len(oob) {
+			return time.Time{}
+		}
+		if h.Level == unix.SOL_SOCKET && h.Type == unix.SCM_TIMESTAMPNS && l >= unix.CmsgLen(int(unsafe.Sizeof(unix.Timespec{}))) {
+			var ts unix.Timespec
+			copy((*[unsafe.Sizeof(ts)]byte)(unsafe.Pointer(&ts))[:], oob[unix.CmsgLen(0):])
+			return time.Unix(ts.Sec, ts.Nsec)
+		}
+		oob = oob[min(unix.CmsgSpace(l-unix.SizeofCmsghdr), len(oob)):]
+	}
+	return time.Time{}
 }

@@ -1,0 +1,177 @@
+package attack
+
+import (
+	"context"
+	"encoding/binary"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+	"unsafe"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+	"golang.org/x/sys/unix"
+
+	"netmodels/bench/scenario"
+)
+
+// readLate sends one request on a loop and, once its answer is in the
+// socket (poll says so), waits hold before the loop reads it. It returns
+// the loop, when the answer was known to be there, and when the read
+// began.
+func readLate(t *testing.T, stamps bool, hold time.Duration) (l *loop, ready, read time.Time) {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("hi")) }))
+	t.Cleanup(srv.Close)
+	sc := &scenario.Scenario{Name: "late", Targets: []scenario.Target{{Path: "/"}}, KeepAlive: true,
+		Load: scenario.Load{Kind: scenario.Closed, Conns: 1}, Duration: dur(time.Second)}
+	e, err := newEngine(sc, srv.URL, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.rxStamps = stamps
+	l, err = newLoop(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.close)
+	l.next = false // one request
+	s := l.slot()
+	l.begin(s, 0)
+	for s.sent < len(s.out) { // on loopback the connect is over at once or soon
+		l.write(s)
+		if !s.live {
+			t.Fatalf("the request failed: %+v", s.r)
+		}
+	}
+	fds := []unix.PollFd{{Fd: int32(s.fd), Events: unix.POLLIN}}
+	for {
+		n, err := unix.Poll(fds, 5000)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || n != 1 {
+			t.Fatalf("no answer in 5 s: %v", err)
+		}
+		break
+	}
+	ready = time.Now()
+	time.Sleep(hold)
+	read = time.Now()
+	l.read(s)
+	if len(l.results) != 1 || l.results[0].Code != 200 {
+		t.Fatalf("results %+v, want one 200", l.results)
+	}
+	return l, ready, read
+}
+
+// With stamps, an answer the generator reads late keeps the server's
+// latency: it ends at the kernel's stamp, before the answer was known to
+// be in the socket, and the wait is at least the hold. Without, the hold
+// is in the latency.
+func TestStampsLeaveTheGeneratorsWaitOut(t *testing.T) {
+	const hold = 30 * time.Millisecond
+	l, ready, read := readLate(t, true, hold)
+	r := l.results[0]
+	if len(l.waits) != 1 || l.waits[0] < 0 {
+		t.Fatalf("waits %v, want one stamped answer", l.waits)
+	}
+	if end := r.Timestamp.Add(r.Latency); end.After(ready) {
+		t.Errorf("latency %v ends %v after the answer was known to be in the socket", r.Latency, end.Sub(ready))
+	}
+	if w := l.waits[0]; w < read.Sub(ready) {
+		t.Errorf("read wait %v, want at least the %v between the answer's arrival and its read", w, read.Sub(ready))
+	}
+
+	l, _, read = readLate(t, false, hold)
+	if l.waits != nil {
+		t.Errorf("waits %v without stamps", l.waits)
+	}
+	if r := l.results[0]; r.Latency < read.Sub(r.Timestamp) {
+		t.Errorf("latency %v without stamps, want at least the %v from the send to the late read", r.Latency, read.Sub(r.Timestamp))
+	}
+}
+
+// A stamped attack keeps one wait per result, in the results' order, and
+// stamps every answer on loopback.
+func TestStampedAttackKeepsAWaitPerResult(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	sc := &scenario.Scenario{Name: "stamped", Targets: []scenario.Target{{Path: "/"}}, KeepAlive: true,
+		Load: scenario.Load{Kind: scenario.Constant, Rate: 200}, Duration: dur(500 * time.Millisecond), MaxConns: 8}
+	a, err := Run(context.Background(), sc, Options{URL: srv.URL, Name: "t", RxStamps: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Results) < 90 || len(a.ReadWait) != len(a.Results) {
+		t.Fatalf("%d results, %d waits: want about 100 of each", len(a.Results), len(a.ReadWait))
+	}
+	for i, r := range a.Results {
+		if r.Error == "" && a.ReadWait[i] < 0 {
+			t.Errorf("answer %d not stamped", i)
+		}
+	}
+}
+
+// Sorting results into sequence order takes each one's wait along.
+func TestOrderKeepsWaitsWithTheirResults(t *testing.T) {
+	res := &Result{Results: []vegeta.Result{{Seq: 2}, {Seq: 0}, {Seq: 1}}, ReadWait: []time.Duration{20, 0, 10}}
+	order(res)
+	for i, r := range res.Results {
+		if r.Seq != uint64(i) || res.ReadWait[i] != time.Duration(10*i) {
+			t.Fatalf("result %d: seq %d, wait %v; want seq %d, wait %v", i, r.Seq, res.ReadWait[i], i, time.Duration(10*i))
+		}
+	}
+}
+
+// cmsg builds one control message as the kernel lays it out.
+func cmsg(level, typ int32, data []byte) []byte {
+	b := make([]byte, unix.CmsgSpace(len(data)))
+	h := (*unix.Cmsghdr)(unsafe.Pointer(&b[0]))
+	h.Level, h.Type = level, typ
+	h.SetLen(unix.CmsgLen(len(data)))
+	copy(b[unix.CmsgLen(0):], data)
+	return b
+}
+
+func TestRxStamp(t *testing.T) {
+	ts := make([]byte, 16)
+	binary.NativeEndian.PutUint64(ts, 1700000000)
+	binary.NativeEndian.PutUint64(ts[8:], 123456789)
+	want := time.Unix(1700000000, 123456789)
+	other := cmsg(unix.SOL_SOCKET, unix.SCM_RIGHTS, []byte{1, 2, 3, 4})
+	stamp := cmsg(unix.SOL_SOCKET, unix.SCM_TIMESTAMPNS, ts)
+	for _, c := range []struct {
+		name string
+		oob  []byte
+		want time.Time
+	}{
+		{"alone", stamp, want},
+		{"after another message", append(append([]byte{}, other...), stamp...), want},
+		{"none", other, time.Time{}},
+		{"empty", nil, time.Time{}},
+		{"cut short", stamp[:len(stamp)-4], time.Time{}},
+		{"another level", cmsg(unix.SOL_TCP, unix.SCM_TIMESTAMPNS, ts), time.Time{}},
+		{"too short a stamp", cmsg(unix.SOL_SOCKET, unix.SCM_TIMESTAMPNS, ts[:8]), time.Time{}},
+	} {
+		if got := rxStamp(c.oob); !got.Equal(c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// FuzzRxStamp: any control buffer is read without a panic, and a stamp
+// found lies inside it.
+func FuzzRxStamp(f *testing.F) {
+	ts := make([]byte, 16)
+	binary.NativeEndian.PutUint64(ts, 1700000000)
+	f.Add(cmsg(unix.SOL_SOCKET, unix.SCM_TIMESTAMPNS, ts))
+	f.Add(append(cmsg(unix.SOL_SOCKET, unix.SCM_RIGHTS, []byte{1, 2, 3, 4}), cmsg(unix.SOL_SOCKET, unix.SCM_TIMESTAMPNS, ts)...))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, oob []byte) {
+		got := rxStamp(oob)
+		if !got.IsZero() && len(oob) < unix.CmsgLen(16) {
+			t.Fatalf("a stamp %v from %d bytes, fewer than one message holds", got, len(oob))
+		}
+	})
+}
