@@ -16,7 +16,8 @@ import (
 // the earliest shard's clock; whole's schedule, so that offered rates are
 // the whole load's; the server samples of the first shard that has any.
 // The shards' generator CPU adds up, and so do their cores; the steal is
-// the most any shard's host lost.
+// the most any shard's host lost. Each result keeps its read wait where
+// every shard stamped its answers (Options.RxStamps).
 func Merge(whole *scenario.Scenario, name string, shards []*Result) *Result {
 	m := &Result{Scenario: whole.Name, Name: name}
 	if len(shards) == 0 {
@@ -29,19 +30,24 @@ func Merge(whole *scenario.Scenario, name string, shards []*Result) *Result {
 		}
 	}
 	type item struct {
-		r   vegeta.Result
-		due time.Duration
+		r    vegeta.Result
+		due  time.Duration
+		wait time.Duration
 	}
 	var items []item
-	open := true
+	open, stamped := true, true
 	var end time.Time
 	for _, s := range shards {
 		shift := s.Began.Sub(m.Began)
 		open = open && s.Due != nil
+		stamped = stamped && s.ReadWait != nil
 		for i, r := range s.Results {
 			it := item{r: r}
 			if s.Due != nil {
 				it.due = s.Due[i] + shift
+			}
+			if s.ReadWait != nil {
+				it.wait = s.ReadWait[i]
 			}
 			items = append(items, it)
 		}
@@ -77,11 +83,17 @@ func Merge(whole *scenario.Scenario, name string, shards []*Result) *Result {
 	if open {
 		m.Due = make([]time.Duration, len(items))
 	}
+	if stamped {
+		m.ReadWait = make([]time.Duration, len(items))
+	}
 	for i, it := range items {
 		m.Results[i] = it.r
 		m.Results[i].Seq = uint64(i)
 		if open {
 			m.Due[i] = it.due
+		}
+		if stamped {
+			m.ReadWait[i] = it.wait
 		}
 	}
 	m.Wall = end.Sub(m.Began)

@@ -71,3 +71,35 @@ func TestMergeShards(t *testing.T) {
 		t.Errorf("offered %g/s at 5 s, want the whole load's 300", got)
 	}
 }
+
+// Merged shards that stamped their answers keep each result's read wait
+// with it; one shard without stamps leaves the merge without waits.
+func TestMergeShardsReadWaits(t *testing.T) {
+	whole := &scenario.Scenario{Name: "open", Load: scenario.Load{Kind: scenario.Constant, Rate: 200}, Duration: scenario.Duration{Duration: 10 * time.Second}}
+	t0 := time.Unix(1_000_000, 0)
+	var shards []*Result
+	for k := 0; k < 2; k++ {
+		s := shardOf(t0.Add(time.Duration(k)*time.Millisecond), 100, 100, 0, func(int) time.Duration { return time.Millisecond })
+		// Shard k's waits are k µs + i ns: a wait names its result.
+		for i := range s.Results {
+			s.ReadWait = append(s.ReadWait, time.Duration(k)*time.Microsecond+time.Duration(i))
+		}
+		shards = append(shards, s)
+	}
+	m := Merge(whole, "epoll", shards)
+	if len(m.ReadWait) != 200 {
+		t.Fatalf("%d waits for %d results", len(m.ReadWait), len(m.Results))
+	}
+	for i, r := range m.Results {
+		// Sent every 10 ms from t0 (shard 0) and t0+1ms (shard 1).
+		k := int(r.Timestamp.Sub(t0)/time.Millisecond) % 10
+		n := int(r.Timestamp.Sub(t0) / (10 * time.Millisecond))
+		if want := time.Duration(k)*time.Microsecond + time.Duration(n); m.ReadWait[i] != want {
+			t.Fatalf("result %d (shard %d, its %d): wait %v, want %v", i, k, n, m.ReadWait[i], want)
+		}
+	}
+	shards[1].ReadWait = nil
+	if m := Merge(whole, "epoll", shards); m.ReadWait != nil {
+		t.Errorf("waits %d long with one shard unstamped, want none", len(m.ReadWait))
+	}
+}

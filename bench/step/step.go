@@ -42,6 +42,9 @@ type Step struct {
 	// StartAt, when set, is when the attack starts, after the warm-up:
 	// the shards' common schedule.
 	StartAt time.Time `json:"start_at,omitempty"`
+	// RxStamps ends latencies at the kernel's receive stamps
+	// (attack.Options.RxStamps; netbench run -rx-stamps).
+	RxStamps bool `json:"rx_stamps,omitempty"`
 }
 
 // CountedPass is how long the attack that counts the kernel's work runs:
@@ -103,7 +106,7 @@ func Run(ctx context.Context, s *Step, t Target, dir string, progress func(elaps
 			return nil, ctx.Err()
 		}
 	}
-	a, err := attack.Run(ctx, sc, attack.Options{URL: t.URL, Name: s.Model, Sample: t.Sample, Progress: progress, Live: t.Live})
+	a, err := attack.Run(ctx, sc, attack.Options{URL: t.URL, Name: s.Model, Sample: t.Sample, Progress: progress, Live: t.Live, RxStamps: s.RxStamps})
 	if err != nil {
 		return nil, err
 	}
@@ -141,5 +144,5 @@ func writeShard(s *Step, a *attack.Result, dir string) error {
 	base := store.AttackBase(dir, s.Scenario.Name, s.Model, s.Repeat)
 	return store.WriteShard(base, &store.ShardAttack{Shard: s.Shard, Whole: s.Whole, StartAt: s.StartAt,
 		Host: host, CPU: m.CPUModel, Cores: m.CPUs, Boot: store.BootID(), CPUs: attack.Affinity(), Began: a.Began, Due: a.Due, NotSent: a.NotSent,
-		Samples: a.Samples, HarnessCPU: a.HarnessCPU, HarnessCores: a.HarnessCores, Wall: a.Wall, Steal: a.Steal})
+		Samples: a.Samples, HarnessCPU: a.HarnessCPU, HarnessCores: a.HarnessCores, Wall: a.Wall, Steal: a.Steal, ReadWait: a.ReadWait})
 }

@@ -50,6 +50,10 @@ type ShardAttack struct {
 	// Steal is the most the hypervisor took of one of the shard's
 	// host's CPUs during its attack; nil where not read.
 	Steal *sample.Stolen `json:"steal,omitempty"`
+	// ReadWait is each result's wait for the generator after the
+	// kernel received it (attack.Result.ReadWait), in the order of the
+	// results file; nil without -rx-stamps.
+	ReadWait []time.Duration `json:"read_wait_ns,omitempty"`
 }
 
 // BootID is the running kernel's boot_id ("" where unreadable): equal
@@ -94,8 +98,11 @@ func ReadShard(base string) (*ShardAttack, *attack.Result, error) {
 	if s.Due != nil && len(s.Due) != len(rs) {
 		return nil, nil, errors.New(base + ": the shard's due times do not match its results")
 	}
+	if s.ReadWait != nil && len(s.ReadWait) != len(rs) {
+		return nil, nil, errors.New(base + ": the shard's read waits do not match its results")
+	}
 	a := &attack.Result{Scenario: s.Whole.Name, Began: s.Began, Results: rs, Due: s.Due, NotSent: s.NotSent,
-		Samples: s.Samples, HarnessCPU: s.HarnessCPU, HarnessCores: s.HarnessCores, Wall: s.Wall, Steal: s.Steal}
+		Samples: s.Samples, HarnessCPU: s.HarnessCPU, HarnessCores: s.HarnessCores, Wall: s.Wall, Steal: s.Steal, ReadWait: s.ReadWait}
 	return &s, a, nil
 }
 

@@ -321,11 +321,14 @@ func WriteSummaries(dir string, rows []*summary.Summary) error {
 	_ = w.Write([]string{"scenario", "model", "repeat", "requests", "offered_rps", "send_rps", "throughput_rps", "success",
 		"mean_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms", "corrected_p99_ms", "lag_p99_ms",
 		"server_cpu_us_per_answer", "peak_rss_kib", "peak_pss_kib", "peak_threads", "peak_procs", "peak_fds",
-		"harness_cpu_share", "generator_bound", "steal_share", "knee_rps", "break_rps", "before_first_failure", "recovery_s", "errors", "codes"})
+		"harness_cpu_share", "generator_bound", "steal_share", "read_wait_p99_ms", "knee_rps", "break_rps", "before_first_failure", "recovery_s", "errors", "codes"})
 	for _, s := range rows {
-		knee, brk, bff, rec, steal := "", "", "", "", ""
+		knee, brk, bff, rec, steal, wait := "", "", "", "", "", ""
 		if s.Steal != nil {
 			steal = ff(s.Steal.Share)
+		}
+		if s.ReadWait != nil {
+			wait = ff(s.ReadWait.P99)
 		}
 		if s.Stress != nil {
 			knee, brk = ff(s.Stress.KneeRPS), ff(s.Stress.BreakRPS)
@@ -336,7 +339,7 @@ func WriteSummaries(dir string, rows []*summary.Summary) error {
 			ff(s.P999), ff(s.Max), ff(s.CorrectedP99), ff(s.LagP99), ff(s.ServerCPUPerAnswer),
 			strconv.FormatUint(s.PeakRSSKiB, 10), strconv.FormatUint(s.PeakPSSKiB, 10), strconv.Itoa(s.PeakThreads),
 			strconv.Itoa(s.PeakProcs), strconv.Itoa(s.PeakFDs), ff(s.HarnessCPUShare), strconv.FormatBool(s.GeneratorBound),
-			steal, knee, brk, bff, rec, mapString(s.Errors), mapString(s.Codes)})
+			steal, wait, knee, brk, bff, rec, mapString(s.Errors), mapString(s.Codes)})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {

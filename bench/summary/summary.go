@@ -82,8 +82,47 @@ type Summary struct {
 	// guest. nil where /proc/stat was not read (runs before it was).
 	// Disturbed tells when it reached StealLimit.
 	Steal *sample.Stolen `json:"steal,omitempty"`
+	// ReadWait, with netbench run -rx-stamps, is how long answers
+	// waited, after the kernel had received them, for the generator to
+	// read them. The latencies above end at the kernel's stamp, so this
+	// wait, the generator's, is not in them; nil without stamps.
+	ReadWait *Wait `json:"read_wait,omitempty"`
 
 	Stress *Stress `json:"stress,omitempty"`
+}
+
+// Wait is a distribution of the generator's waits, in milliseconds.
+type Wait struct {
+	// Stamped answers carried a kernel stamp; the others (none on
+	// Linux's loopback) keep the latency the generator measured.
+	Stamped int     `json:"stamped"`
+	Answers int     `json:"answers"`
+	P50     float64 `json:"p50_ms"`
+	P99     float64 `json:"p99_ms"`
+	Max     float64 `json:"max_ms"`
+}
+
+// readWait summarizes an attack's read waits (attack.Result.ReadWait)
+// over its successful answers; nil without them.
+func readWait(a *attack.Result) *Wait {
+	if a.ReadWait == nil {
+		return nil
+	}
+	w := &Wait{}
+	var ws []time.Duration
+	for i, r := range a.Results {
+		if r.Error != "" {
+			continue
+		}
+		w.Answers++
+		if d := a.ReadWait[i]; d >= 0 {
+			ws = append(ws, d)
+		}
+	}
+	sortDur(ws)
+	w.Stamped = len(ws)
+	w.P50, w.P99, w.Max = ms(Quantile(ws, .50)), ms(Quantile(ws, .99)), ms(Quantile(ws, 1))
+	return w
 }
 
 // StealLimit is the share of a CPU's time that, taken by the hypervisor
@@ -208,6 +247,7 @@ func Compute(sc *scenario.Scenario, a *attack.Result, repeat int, th stress.Thre
 	s.Failures = Failures(a.Results, a.Began, a.NotSent)
 	serverFigures(s, a)
 	s.Steal = a.Steal
+	s.ReadWait = readWait(a)
 	series := Series(a)
 	generator(s, a, series)
 	if sc.Stress != nil {

@@ -64,6 +64,31 @@ func TestSteal(t *testing.T) {
 	}
 }
 
+// Read waits are summarized over the successful answers, the unstamped
+// counted apart; no waits, no figure.
+func TestReadWait(t *testing.T) {
+	sc := &scenario.Scenario{Name: "closed", Targets: []scenario.Target{{Path: "/"}},
+		Load: scenario.Load{Kind: scenario.Closed, Conns: 1}, Duration: scenario.Duration{Duration: time.Second}}
+	a := &attack.Result{Scenario: sc.Name, Name: "m", Began: time.Now(), Wall: time.Second}
+	// 100 answers waiting 1..100 µs, one unstamped answer, one failure
+	// whose wait (none) is not the generator's.
+	for i := 1; i <= 100; i++ {
+		a.Results = append(a.Results, vegeta.Result{Seq: uint64(i), Code: 200, Latency: time.Millisecond})
+		a.ReadWait = append(a.ReadWait, time.Duration(i)*time.Microsecond)
+	}
+	a.Results = append(a.Results, vegeta.Result{Code: 200, Latency: time.Millisecond}, vegeta.Result{Error: "netbench: i/o timeout"})
+	a.ReadWait = append(a.ReadWait, -1, -1)
+	s, _ := Compute(sc, a, 1, stress.Thresholds{})
+	want := Wait{Stamped: 100, Answers: 101, P50: 0.050, P99: 0.099, Max: 0.100}
+	if s.ReadWait == nil || *s.ReadWait != want {
+		t.Errorf("read wait %+v, want %+v", s.ReadWait, want)
+	}
+	a.ReadWait = nil
+	if s, _ := Compute(sc, a, 1, stress.Thresholds{}); s.ReadWait != nil {
+		t.Errorf("read wait %+v without stamps", s.ReadWait)
+	}
+}
+
 // The blog's steps with their recovery offer 1926/s on average: a sender
 // that kept the schedule must not be held short of the steps' mean alone
 // (2625/s), which branded every model of the blog test generator-bound.

@@ -26,12 +26,13 @@ func writeShardRun(t *testing.T, root string, k int, began time.Time, bound bool
 		t.Fatal(err)
 	}
 	var rs []vegeta.Result
-	var due []time.Duration
+	var due, waits []time.Duration
 	for i := 0; i < 1000; i++ {
 		d := time.Duration(i) * 10 * time.Millisecond
 		rs = append(rs, vegeta.Result{Seq: uint64(i), Timestamp: began.Add(d), Code: 200, Method: "GET", URL: "http://t/hello",
 			Latency: time.Duration(k+1)*time.Millisecond + time.Duration(i)*time.Microsecond})
 		due = append(due, d)
+		waits = append(waits, rs[i].Latency/2) // -rx-stamps: half of each answer's time was the generator's
 	}
 	if err := store.WriteAttack(dir, "open", "epoll", 1, rs, nil); err != nil {
 		t.Fatal(err)
@@ -39,7 +40,7 @@ func writeShardRun(t *testing.T, root string, k int, began time.Time, bound bool
 	if err := store.WriteShard(store.AttackBase(dir, "open", "epoll", 1), &store.ShardAttack{Shard: sh.String(), Whole: whole,
 		StartAt: began.Add(-time.Duration(k) * time.Millisecond), Host: "host" + sh.String(), Began: began, Due: due,
 		HarnessCPU: time.Second, HarnessCores: 1, Wall: 10 * time.Second, Steal: &sample.Stolen{Share: 0.01 * float64(k), CPU: k},
-		Boot: []string{"boot-a", "boot-a", "boot-b"}[k], CPUs: "1"}); err != nil {
+		Boot: []string{"boot-a", "boot-a", "boot-b"}[k], CPUs: "1", ReadWait: waits}); err != nil {
 		t.Fatal(err)
 	}
 	row := &summary.Summary{Scenario: "open", Model: "epoll", Repeat: 1, Requests: 1000, Success: 1}
@@ -77,6 +78,10 @@ func TestMergeRuns(t *testing.T) {
 	s := rows[0]
 	if s.Requests != 3000 || s.P50 != 2.499 || s.P99 != 3.969 || s.Max != 3.999 {
 		t.Errorf("merged: %d requests, p50 %g, p99 %g, max %g; want 3000, 2.499, 3.969, 3.999", s.Requests, s.P50, s.P99, s.Max)
+	}
+	// The read waits' percentiles are the union's too: half the latencies'.
+	if w := s.ReadWait; w == nil || *w != (summary.Wait{Stamped: 3000, Answers: 3000, P50: 1.2495, P99: 1.9845, Max: 1.9995}) {
+		t.Errorf("merged read wait %+v, want 3000 stamped with p50 1.2495, p99 1.9845, max 1.9995", w)
 	}
 	if !s.GeneratorBound || !strings.Contains(s.GeneratorNote, "shard 1/3 (host1/3)") {
 		t.Errorf("the lagging shard is not named: bound %v, note %q", s.GeneratorBound, s.GeneratorNote)
