@@ -67,6 +67,9 @@ func findings(m *store.Meta, agg []*Row, idle []store.IdleRow, shapes map[string
 	if l := machine(agg); l != "" {
 		lines = append(lines, l)
 	}
+	if l := latencyClock(agg); l != "" {
+		lines = append(lines, l)
+	}
 	if len(lines) == 0 {
 		return ""
 	}
@@ -100,6 +103,31 @@ func machine(agg []*Row) string {
 		verb, tail = "row is", "its tail"
 	}
 	return l + fmt.Sprintf("%d of %d %s marked ‡ (%.0f%% or more), %s partly the machine's: %s.", len(hit), len(agg), verb, 100*summary.StealLimit, tail, strings.Join(hit, ", "))
+}
+
+// latencyClock says where the latencies end when some were stamped by
+// the kernel (netbench run -rx-stamps), and how long answers waited for
+// the generator after that; "" when none was.
+func latencyClock(agg []*Row) string {
+	var stamped, plain []string
+	most := 0.0
+	for _, r := range agg {
+		if r.Stamped > 0 {
+			stamped = append(stamped, r.Scenario+"/"+r.Model)
+			most = max(most, r.MostReadWait)
+		}
+		if r.Stamped < r.Repeats {
+			plain = append(plain, r.Scenario+"/"+r.Model)
+		}
+	}
+	if len(stamped) == 0 {
+		return ""
+	}
+	l := fmt.Sprintf("**The latency clock**: latencies end when the kernel received each answer (netbench run -rx-stamps), not when netbench read it; answers then waited for netbench up to %s ms at p99 in an attack, a wait left out of every latency here", Figure(most))
+	if len(plain) > 0 {
+		l += fmt.Sprintf(". In at least one repeat of %s the latencies end when netbench read the answer: those are not comparable with the stamped ones", strings.Join(plain, ", "))
+	}
+	return l + "."
 }
 
 // cpuRanking ranks a scenario's models by server CPU per answer, with

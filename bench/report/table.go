@@ -62,10 +62,15 @@ type Row struct {
 	// Disturbed counts the repeats in which the hypervisor took
 	// summary.StealLimit or more of a CPU; MostStolen is the largest
 	// share it took in any repeat, StealRead whether any repeat read it.
-	Disturbed   int
-	MostStolen  float64
-	StealRead   bool
-	Knee, Break Cell
+	Disturbed  int
+	MostStolen float64
+	StealRead  bool
+	// Stamped counts the repeats whose latencies end at the kernel's
+	// receive stamps (netbench run -rx-stamps); MostReadWait is the
+	// largest p99 of the answers' wait for the generator among them (ms).
+	Stamped      int
+	MostReadWait float64
+	Knee, Break  Cell
 	// FirstStep and TopStep are the stress test's lowest and highest
 	// offered rates: a knee below the first step and a break beyond the
 	// top one are written against them.
@@ -129,6 +134,10 @@ func Aggregate(rows []*summary.Summary) []*Row {
 		}
 		if s.Disturbed() {
 			r.Disturbed++
+		}
+		if s.ReadWait != nil {
+			r.Stamped++
+			r.MostReadWait = max(r.MostReadWait, s.ReadWait.P99)
 		}
 		if st := s.Stress; st != nil {
 			for i, x := range st.Steps {

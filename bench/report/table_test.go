@@ -110,3 +110,19 @@ func TestMachineLine(t *testing.T) {
 		t.Errorf("calm run: %q", calm)
 	}
 }
+
+// TestLatencyClock: the findings say where stamped latencies end, and
+// name the rows whose latencies netbench measured instead.
+func TestLatencyClock(t *testing.T) {
+	if got := latencyClock([]*Row{{Model: "a", Repeats: 1}}); got != "" {
+		t.Errorf("no stamps: %q, want no line", got)
+	}
+	all := latencyClock([]*Row{{Scenario: "s", Model: "a", Repeats: 2, Stamped: 2, MostReadWait: 0.75}, {Scenario: "s", Model: "b", Repeats: 1, Stamped: 1, MostReadWait: 2.5}})
+	if !strings.Contains(all, "up to 2.50 ms at p99") || strings.Contains(all, "not comparable") {
+		t.Errorf("every row stamped: %q", all)
+	}
+	mixed := latencyClock([]*Row{{Scenario: "s", Model: "a", Repeats: 2, Stamped: 1, MostReadWait: 0.5}, {Scenario: "s", Model: "b", Repeats: 1}})
+	if !strings.Contains(mixed, "at least one repeat of s/a, s/b the latencies end when netbench read") {
+		t.Errorf("some rows stamped: %q", mixed)
+	}
+}
