@@ -17,6 +17,9 @@
 #     18123; also one shard alone at 2000/s each round (LONE=1, default).
 #   ENGINE=compose: make shards SHARDS=3 against make shards SHARDS=1
 #     (images built by make images; about 35 s a run).
+#   STAMPS=1 (native only): every generator runs with -rx-stamps, so that
+#     latencies end when the kernel received each answer and the wait for
+#     the generator to read it is kept apart (the read wait column).
 #   CGROUPS=1 (native only): every generator process in a cpu cgroup of
 #     its own, as each compose replica is in its container's, so that the
 #     kernel schedules the shards as groups (cgroup v1, as root).
@@ -28,6 +31,7 @@ ROUNDS=${ROUNDS:-10}
 ENGINE=${ENGINE:-native}
 LONE=${LONE:-1}
 CGROUPS=${CGROUPS:-0}
+STAMPS=${STAMPS:-0}
 OUT=${OUT:-/tmp/netmodels-shard-p50}
 cd "$(dirname "$0")/.."
 rm -rf "$OUT"; mkdir -p "$OUT"
@@ -66,6 +70,7 @@ if [ "$ENGINE" = native ]; then
   trap 'kill $SP; [ "$CGROUPS" = 1 ] && rmdir /sys/fs/cgroup/cpu/netmodels-p50-* 2>/dev/null; true' EXIT
   sleep 1
   B="taskset -c 1 bin/netbench run -url http://127.0.0.1:18123 -pid $SP -name epoll -scenarios open-6000 -warmup 0s"
+  if [ "$STAMPS" = 1 ]; then B="$B -rx-stamps"; fi
 else
   LONE=0
   make -s images >/dev/null
@@ -86,8 +91,9 @@ def summ(d):
 LIMIT = 0.05  # summary.StealLimit
 steal = lambda s: (s.get('steal') or {}).get('share', 0)
 rows, ratios, calm = [], {'thru': [], 'p50': [], 'p99': []}, {'thru': [], 'p50': [], 'p99': []}
-print('| round | setup | offered /s | answers/s | p50 ms | p99 ms | generator CPU | steal % |')
-print('|---|---|---|---|---|---|---|---|')
+wait = lambda s: '%.3f' % s['read_wait']['p99_ms'] if s.get('read_wait') else '-'
+print('| round | setup | offered /s | answers/s | p50 ms | p99 ms | generator CPU | steal % | read wait p99 ms |')
+print('|---|---|---|---|---|---|---|---|---|')
 for r in range(1, n + 1):
     got = {}
     for setup in ('one', 'three', 'lone'):
@@ -95,7 +101,7 @@ for r in range(1, n + 1):
         if s is None:
             continue
         got[setup] = s
-        print('| %d | %s | %.0f | %.1f | %.3f | %.3f | %.2f | %.1f |' % (r, setup, s['offered_rps'], s['throughput_rps'], s['p50_ms'], s['p99_ms'], s['harness_cpu_share'], 100 * steal(s)))
+        print('| %d | %s | %.0f | %.1f | %.3f | %.3f | %.2f | %.1f | %s |' % (r, setup, s['offered_rps'], s['throughput_rps'], s['p50_ms'], s['p99_ms'], s['harness_cpu_share'], 100 * steal(s), wait(s)))
     if 'one' in got and 'three' in got:
         o, t = got['one'], got['three']
         quiet = steal(o) < LIMIT and steal(t) < LIMIT
