@@ -93,13 +93,17 @@ type Summary struct {
 
 // Wait is a distribution of the generator's waits, in milliseconds.
 type Wait struct {
-	// Stamped answers carried a kernel stamp; the others (none on
-	// Linux's loopback) keep the latency the generator measured.
+	// Stamped answers carried a kernel stamp; the others keep the
+	// latency the generator measured.
 	Stamped int     `json:"stamped"`
 	Answers int     `json:"answers"`
 	P50     float64 `json:"p50_ms"`
 	P99     float64 `json:"p99_ms"`
 	Max     float64 `json:"max_ms"`
+	// ReadP99 is the p99 latency had every answer's latency ended when
+	// the generator read it (latency + wait), over every result as P99
+	// is: the attack's p99 on the generator's clock, beside its own.
+	ReadP99 float64 `json:"read_p99_ms"`
 }
 
 // readWait summarizes an attack's read waits (attack.Result.ReadWait)
@@ -110,7 +114,9 @@ func readWait(a *attack.Result) *Wait {
 	}
 	w := &Wait{}
 	var ws []time.Duration
+	read := make([]time.Duration, 0, len(a.Results))
 	for i, r := range a.Results {
+		read = append(read, r.Latency+max(a.ReadWait[i], 0))
 		if r.Error != "" {
 			continue
 		}
@@ -122,6 +128,8 @@ func readWait(a *attack.Result) *Wait {
 	sortDur(ws)
 	w.Stamped = len(ws)
 	w.P50, w.P99, w.Max = ms(Quantile(ws, .50)), ms(Quantile(ws, .99)), ms(Quantile(ws, 1))
+	sortDur(read)
+	w.ReadP99 = ms(Quantile(read, .99))
 	return w
 }
 

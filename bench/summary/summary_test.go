@@ -76,10 +76,12 @@ func TestReadWait(t *testing.T) {
 		a.Results = append(a.Results, vegeta.Result{Seq: uint64(i), Code: 200, Latency: time.Millisecond})
 		a.ReadWait = append(a.ReadWait, time.Duration(i)*time.Microsecond)
 	}
-	a.Results = append(a.Results, vegeta.Result{Code: 200, Latency: time.Millisecond}, vegeta.Result{Error: "netbench: i/o timeout"})
+	a.Results = append(a.Results, vegeta.Result{Code: 200, Latency: time.Millisecond}, vegeta.Result{Error: "netbench: i/o timeout", Latency: time.Millisecond})
 	a.ReadWait = append(a.ReadWait, -1, -1)
 	s, _ := Compute(sc, a, 1, stress.Thresholds{})
-	want := Wait{Stamped: 100, Answers: 101, P50: 0.050, P99: 0.099, Max: 0.100}
+	// Read at 1.001..1.1 ms, 1 ms (unstamped), 1 ms (the failure): the
+	// 99th of 102 is 1.099 ms.
+	want := Wait{Stamped: 100, Answers: 101, P50: 0.050, P99: 0.099, Max: 0.100, ReadP99: 1.099}
 	if s.ReadWait == nil || *s.ReadWait != want {
 		t.Errorf("read wait %+v, want %+v", s.ReadWait, want)
 	}

@@ -80,8 +80,8 @@ func TestMergeRuns(t *testing.T) {
 		t.Errorf("merged: %d requests, p50 %g, p99 %g, max %g; want 3000, 2.499, 3.969, 3.999", s.Requests, s.P50, s.P99, s.Max)
 	}
 	// The read waits' percentiles are the union's too: half the latencies'.
-	if w := s.ReadWait; w == nil || *w != (summary.Wait{Stamped: 3000, Answers: 3000, P50: 1.2495, P99: 1.9845, Max: 1.9995}) {
-		t.Errorf("merged read wait %+v, want 3000 stamped with p50 1.2495, p99 1.9845, max 1.9995", w)
+	if w := s.ReadWait; w == nil || *w != (summary.Wait{Stamped: 3000, Answers: 3000, P50: 1.2495, P99: 1.9845, Max: 1.9995, ReadP99: 5.9535}) {
+		t.Errorf("merged read wait %+v, want 3000 stamped with p50 1.2495, p99 1.9845, max 1.9995, read at p99 5.9535", w)
 	}
 	if !s.GeneratorBound || !strings.Contains(s.GeneratorNote, "shard 1/3 (host1/3)") {
 		t.Errorf("the lagging shard is not named: bound %v, note %q", s.GeneratorBound, s.GeneratorNote)
