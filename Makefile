@@ -157,12 +157,13 @@ docker-test:
 # One attack split over SHARDS attackers (Docker Compose replicas in the
 # server's network namespace), started together and merged into one run
 # (docs/distributed.md). Knobs: MODEL (epoll), SCENARIO (open-6000),
-# SHARDS (3), SERVER_CPUS (0), ATTACKER_CPUS (1).
+# SHARDS (3), SERVER_CPUS (0), ATTACKER_CPUS (1), STAMPS (1: netbench run
+# -rx-stamps in every attacker).
 SHARDS ?= 3
 SCENARIO ?= open-6000
 shards: images
 	rm -rf results/shards && mkdir -p results/shards
-	export MODEL=$(or $(MODEL),epoll) SCENARIO=$(SCENARIO) SHARDS=$(SHARDS) RUN_UID=$$(id -u) RUN_GID=$$(id -g) \
+	export MODEL=$(or $(MODEL),epoll) SCENARIO=$(SCENARIO) SHARDS=$(SHARDS) RX_STAMPS=$(if $(filter 1,$(STAMPS)),true,false) RUN_UID=$$(id -u) RUN_GID=$$(id -g) \
 	  NOFILE=$$(n=$$(ulimit -Hn); if [ "$$n" = unlimited ] || [ "$$n" -gt 65536 ]; then n=65536; fi; echo $$n) \
 	  START_AT=$$(date -u -d '+20 seconds' +%Y-%m-%dT%H:%M:%SZ); \
 	c="docker-compose -f docker/compose-shards.yaml -p netmodels-shards"; \

@@ -17,7 +17,7 @@
 #     18123; also one shard alone at 2000/s each round (LONE=1, default).
 #   ENGINE=compose: make shards SHARDS=3 against make shards SHARDS=1
 #     (images built by make images; about 35 s a run).
-#   STAMPS=1 (native only): every generator runs with -rx-stamps, so that
+#   STAMPS=1: every generator runs with -rx-stamps, so that
 #     latencies end when the kernel received each answer and the wait for
 #     the generator to read it is kept apart (the read wait column); the
 #     read p99 column is the same attack's p99 had it ended at the read,
@@ -40,7 +40,7 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 
 one() { # one attacker, 6000/s, into $1
   if [ "$ENGINE" = compose ]; then
-    make -s shards SHARDS=1 >"$1.log" 2>&1 && mkdir -p "$1" && mv results/shards "$1/shards" && mv "$(ls -d results/2*/ | tail -1)" "$1/"
+    make -s shards SHARDS=1 STAMPS=$STAMPS >"$1.log" 2>&1 && mkdir -p "$1" && mv results/shards "$1/shards" && mv "$(ls -d results/2*/ | tail -1)" "$1/"
   else
     gen one -out "$1" >"$1.log" 2>&1
   fi
@@ -56,7 +56,7 @@ gen() { # gen NAME ARGS...: a generator process, in cgroup NAME if CGROUPS=1
 }
 three() { # three shards of 2000/s, started together, merged into $1
   if [ "$ENGINE" = compose ]; then
-    make -s shards SHARDS=3 >"$1.log" 2>&1 && mkdir -p "$1" && mv results/shards "$1/shards" && mv "$(ls -d results/2*/ | tail -1)" "$1/"
+    make -s shards SHARDS=3 STAMPS=$STAMPS >"$1.log" 2>&1 && mkdir -p "$1" && mv results/shards "$1/shards" && mv "$(ls -d results/2*/ | tail -1)" "$1/"
   else
     mkdir -p "$1.shards"
     pids=""
@@ -103,7 +103,7 @@ for r in range(1, n + 1):
         if s is None:
             continue
         got[setup] = s
-        print('| %d | %s | %.0f | %.1f | %.3f | %.3f | %.2f | %.1f | %s |' % (r, setup, s['offered_rps'], s['throughput_rps'], s['p50_ms'], s['p99_ms'], s['harness_cpu_share'], 100 * steal(s), wait(s, 'p99_ms'), wait(s, 'read_p99_ms')))
+        print('| %d | %s | %.0f | %.1f | %.3f | %.3f | %.2f | %.1f | %s | %s |' % (r, setup, s['offered_rps'], s['throughput_rps'], s['p50_ms'], s['p99_ms'], s['harness_cpu_share'], 100 * steal(s), wait(s, 'p99_ms'), wait(s, 'read_p99_ms')))
     if 'one' in got and 'three' in got:
         o, t = got['one'], got['three']
         quiet = steal(o) < LIMIT and steal(t) < LIMIT
