@@ -6,9 +6,10 @@
 # order swapped every round so a drift of the machine falls on both; the
 # summary gives each setup's median over the rounds and the median of the
 # per-round ratios (three shards over one attacker) with a distribution-free
-# interval for it (the 2nd smallest to the 2nd largest ratio from 8 rounds
-# on, the extremes below, which holds the true median ratio with the
-# confidence printed: 98% for 10 rounds, 97% for 6). Each run's steal is
+# interval for it (the narrowest between order statistics that holds the
+# true median ratio with 95% confidence or more, the extremes where none
+# does; the confidence is printed: 98% for 10 rounds, the 2nd smallest to
+# the 2nd largest ratio; 97% for 6, the extremes; 96% for 20, the 6th). Each run's steal is
 # the most the hypervisor took of a CPU during it (summary.json's steal);
 # the ratios are given again over the calm rounds, those where neither
 # setup lost 5% or more (summary.StealLimit).
@@ -127,9 +128,14 @@ def ratio_lines(which, rs):
         if not v:
             continue
         s = sorted(v)
-        j = 1 if len(s) >= 8 else 0  # 8 rounds or more: 2nd to 2nd-last; fewer: the extremes
-        # P(s[j] < median < s[-1-j]) = 1 - 2 P(Binomial(n, 1/2) <= j)
-        conf = 1 - 2 * sum(math.comb(len(s), i) for i in range(j + 1)) / 2 ** len(s)
+        # P(s[j] < median < s[-1-j]) = 1 - 2 P(Binomial(n, 1/2) <= j): the
+        # narrowest such interval that holds at least 95%, the extremes
+        # where none does.
+        conf = lambda j: 1 - 2 * sum(math.comb(len(s), i) for i in range(j + 1)) / 2 ** len(s)
+        j = 0
+        while 2 * (j + 1) < len(s) and conf(j + 1) >= 0.95:
+            j += 1
+        conf = conf(j)
         print('three over one, %s, %s: median ratio %.3f, %.0f%% interval %.3f to %.3f (%d rounds: %s)' % (which, k, statistics.median(v), 100 * conf, s[j], s[-1 - j], len(v), ' '.join('%.2f' % x for x in v)))
 ratio_lines('every round', ratios)
 print('calm rounds (neither setup lost %.0f%% of a CPU to steal): %d of %d' % (100 * LIMIT, len(calm['p50']), len(ratios['p50'])))
