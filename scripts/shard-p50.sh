@@ -12,7 +12,7 @@
 # the 2nd largest ratio; 97% for 6, the extremes; 96% for 20, the 6th). Each run's steal is
 # the most the hypervisor took of a CPU during it (summary.json's steal);
 # the ratios are given again over the calm rounds, those where neither
-# setup lost 5% or more (summary.StealLimit).
+# setup lost 1% or more (summary.StealLimit).
 #
 #   ENGINE=native (default): netbench processes on this host, a free port
 #     18123; also one shard alone at 2000/s each round (LONE=1, default).
@@ -91,7 +91,7 @@ out, n = sys.argv[1], int(sys.argv[2])
 def summ(d):
     f = sorted(glob.glob(d + '/*/summary.json') + glob.glob(d + '/summary.json'))
     return json.load(open(f[0]))[0] if f else None
-LIMIT = 0.05  # summary.StealLimit
+LIMIT = 0.01  # summary.StealLimit
 steal = lambda s: (s.get('steal') or {}).get('share', 0)
 rows, ratios, calm = [], {'thru': [], 'p50': [], 'p99': [], 'read p99': []}, {'thru': [], 'p50': [], 'p99': [], 'read p99': []}
 wait = lambda s, k: '%.3f' % s['read_wait'][k] if s.get('read_wait') else '-'

@@ -94,15 +94,15 @@ func machine(agg []*Row) string {
 	if !read {
 		return ""
 	}
-	l := fmt.Sprintf("**The machine**: the hypervisor took at most %.0f%% of a CPU during any attack (steal time); ", 100*most)
+	l := fmt.Sprintf("**The machine**: the hypervisor took at most %.1f%% of a CPU during any attack (steal time); ", 100*most)
 	if len(hit) == 0 {
 		return l + fmt.Sprintf("no attack lost %.0f%% or more, so no p99 is marked ‡.", 100*summary.StealLimit)
 	}
-	verb, tail := "rows are", "their tails"
+	verb, tail := "are", "their tails"
 	if len(hit) == 1 {
-		verb, tail = "row is", "its tail"
+		verb, tail = "is", "its tail"
 	}
-	return l + fmt.Sprintf("%d of %d %s marked ‡ (%.0f%% or more), %s partly the machine's: %s.", len(hit), len(agg), verb, 100*summary.StealLimit, tail, strings.Join(hit, ", "))
+	return l + fmt.Sprintf("%d of %d rows %s marked ‡ (%.0f%% or more), %s partly the machine's: %s.", len(hit), len(agg), verb, 100*summary.StealLimit, tail, strings.Join(hit, ", "))
 }
 
 // latencyClock says where the latencies end when some were stamped by
