@@ -122,7 +122,11 @@ func mergeRuns(out string, dirs []string) (string, error) {
 			}
 			infos = append(infos, info)
 		}
-		if n := sharedCPUs(infos[len(infos)-len(g):]); n != "" && !slices.Contains(notes, n) {
+		stamped := true
+		for _, s := range g {
+			stamped = stamped && s.a.ReadWait != nil
+		}
+		if n := sharedCPUs(infos[len(infos)-len(g):], stamped); n != "" && !slices.Contains(notes, n) {
 			notes = append(notes, n)
 		}
 		m := attack.Merge(whole, g[0].row.Model, as)
@@ -150,10 +154,12 @@ func mergeRuns(out string, dirs []string) (string, error) {
 
 // sharedCPUs says which shards ran on one machine (the same boot_id) with
 // CPUs in common, "" when none did. Such shards wait for one another to
-// run, and that wait is inside the latencies they measure: on the
-// project's 2-CPU machine three shards on one CPU measured a p99 2.4
-// times one attacker's (docs/distributed.md).
-func sharedCPUs(infos []store.ShardInfo) string {
+// run, and unless they stamped their answers (stamped: netbench run
+// -rx-stamps) that wait is inside the latencies they measure: on the
+// project's 2-CPU machine three shards on one CPU measured a p99 2.0 to
+// 2.4 times one attacker's when read, 1.08 on the kernel's stamps
+// (docs/distributed.md).
+func sharedCPUs(infos []store.ShardInfo, stamped bool) string {
 	var parts []string
 	done := map[int]bool{}
 	for i, a := range infos {
@@ -190,7 +196,10 @@ func sharedCPUs(infos []store.ShardInfo) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return strings.Join(parts, "; ") + " of one machine: each waited for the others to run, and that wait is in the latencies they measured, so the merged tail is longer than one attacker's would be (docs/distributed.md); give each shard CPUs of its own"
+	if stamped {
+		return strings.Join(parts, "; ") + " of one machine: each waited for the others to run; the latencies end at the kernel's receive stamps (-rx-stamps), so that wait is kept apart as the read wait, not in the tail (docs/distributed.md)"
+	}
+	return strings.Join(parts, "; ") + " of one machine: each waited for the others to run, and that wait is in the latencies they measured, so the merged tail is longer than one attacker's would be (docs/distributed.md); give each shard CPUs of its own, or stamp the answers (-rx-stamps)"
 }
 
 // completeShards checks that g holds each shard of one split exactly once.

@@ -133,10 +133,18 @@ func TestSharedCPUs(t *testing.T) {
 		{[]store.ShardInfo{info("0/4", "a", "1"), info("1/4", "b", "1"), info("2/4", "a", "1"), info("3/4", "b", "1")},
 			"shards 0/4, 2/4 shared CPU 1; shards 1/4, 3/4 shared CPU 1 of"},
 	} {
-		got := sharedCPUs(c.in)
+		got := sharedCPUs(c.in, false)
 		if (c.want == "") != (got == "") || !strings.HasPrefix(got, c.want) {
 			t.Errorf("%+v: got %q, want it to open with %q", c.in, got, c.want)
 		}
+	}
+	// Stamped shards' wait is not in their latencies, and the note says so.
+	one := []store.ShardInfo{info("0/2", "a", "1"), info("1/2", "a", "1")}
+	if got := sharedCPUs(one, false); !strings.Contains(got, "that wait is in the latencies") {
+		t.Errorf("unstamped: %q", got)
+	}
+	if got := sharedCPUs(one, true); !strings.Contains(got, "kept apart as the read wait") || strings.Contains(got, "is in the latencies") {
+		t.Errorf("stamped: %q", got)
 	}
 }
 
