@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"netmodels/bench/summary"
 )
 
 // TestHTMLGolden: report.html of the fixed run, the chart library left
@@ -35,5 +37,21 @@ func TestHTMLGolden(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("report.html lacks %q", want)
 		}
+	}
+}
+
+// A run whose latencies were stamped says so in report.html too, in
+// plain words (no Markdown).
+func TestHTMLLatencyClock(t *testing.T) {
+	in := input()
+	for _, s := range in.Rows {
+		s.ReadWait = &summary.Wait{Stamped: 1, Answers: 1, P99: 0.25}
+	}
+	b, err := HTML(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(b); !strings.Contains(got, `<p class="note">The latency clock: latencies end when the kernel received each answer`) || strings.Contains(got, "**The latency clock") {
+		t.Error("report.html of a stamped run does not say where its latencies end, in plain words")
 	}
 }

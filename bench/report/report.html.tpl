@@ -22,7 +22,8 @@ Where: {{.Meta.Backend}}.<br>
 Started {{.Meta.Started.UTC.Format "2006-01-02 15:04:05 UTC"}}. Command: <code>{{range .Meta.Command}}{{.}} {{end}}</code></p>
 {{range .Meta.Notes}}<p class="note">Note: {{.}}</p>{{end}}
 <p class="note">Every figure is computed from the stored results by the same code as REPORT.md. † marks an attack whose generator, not the server, was the limit: its throughput is a lower bound. ‡ marks a p99 from an attack in which the hypervisor took {{stealLimit}}% or more of one of the machine's CPUs (steal time; hover for the share): its tail is the machine's as much as the model's. Charts: drag to zoom, double-click to zoom out, click a legend entry to hide or show it; hover for values. Latency charts plot latency as measured (not corrected for send lag).</p>
-{{range .Scenarios}}{{$sc := .Name}}
+{{if .Clock}}<p class="note">{{.Clock}}</p>
+{{end}}{{range .Scenarios}}{{$sc := .Name}}
 <h2 id="{{.Name}}">{{.Name}}</h2>
 {{if .Doc}}<p>{{.Doc}}</p>{{end}}
 <table>
