@@ -41,7 +41,8 @@ type Options struct {
 	Progress func(elapsed, total time.Duration)
 	// Live, when set, hears every result as it is recorded and steers a
 	// users load's users while it runs (netbench ui).
-	Live *Live // RxStamps ends each answer's latency when the kernel received its
+	Live *Live
+	// RxStamps ends each answer's latency when the kernel received its
 	// last segment (SO_TIMESTAMPNS) instead of when the generator framed
 	// it, and keeps the difference, the answer's wait for the generator
 	// (Result.ReadWait): a generator that shares its CPU, or lags, then
