@@ -3,6 +3,7 @@ package bench_test
 import (
 	"compress/gzip"
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -100,19 +101,27 @@ func TestAttackStoresWhatItMeasured(t *testing.T) {
 		case "open":
 			// The schedule asked for exactly 400 requests: each one sent,
 			// or counted as not sent where the generator fell over 10 ms
-			// behind (under -race on a busy machine it can, by design).
+			// behind. How many fall behind depends on the machine (under
+			// -race on a busy host, tens of them); how well the generator
+			// keeps a schedule is measured by netbench perf, not here.
+			// What must hold on any machine is the accounting.
 			if n+s.NotSent != 400 || s.Offered != 200 {
 				t.Errorf("open: %d sent and %d not sent at %v/s offered, want 400 at 200/s", n, s.NotSent, s.Offered)
 			}
-			if s.NotSent > 40 {
-				t.Errorf("open: %d of 400 not sent: the generator kept too little of a 200/s schedule", s.NotSent)
+			// Every answer is a 200 or the 404 target's, and a not-sent
+			// request counts against success like a failed one.
+			ok, nope := s.Codes["200"], s.Codes["404"]
+			if ok+nope != n {
+				t.Errorf("open: codes %v for %d results", s.Codes, n)
 			}
-			// About a quarter are the 404 target.
-			if c := s.Codes["404"]; c < 50 || c > 150 || s.Codes["200"]+c != n {
-				t.Errorf("open: codes %v", s.Codes)
+			if want := float64(ok) / 400; math.Abs(s.Success-want) > 1e-9 {
+				t.Errorf("open: success %v, want %d/400 = %v", s.Success, ok, want)
 			}
-			if s.Success > 0.9 || s.Success < 0.6 {
-				t.Errorf("open: success %v with a quarter 404s", s.Success)
+			// The 404 target has weight 1 of 4: its count is binomial,
+			// within five standard deviations of a quarter of n.
+			mean, sd := float64(n)/4, math.Sqrt(float64(n)*3/16)
+			if math.Abs(float64(nope)-mean) > 5*sd+1 {
+				t.Errorf("open: %d of %d answers were 404s, want about a quarter", nope, n)
 			}
 		case "users":
 			// 20 users, 50-100 ms think time, ~2 s: roughly 20 x 2/0.075.
