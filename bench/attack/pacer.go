@@ -23,10 +23,13 @@ type schedule struct {
 	// its start time.
 	cum []float64
 	at  []time.Duration
+	// phase delays request n to where request n+phase of the segments
+	// falls (scenario.Load.Phase).
+	phase float64
 }
 
-func newSchedule(segs []segment) *schedule {
-	s := &schedule{segs: segs}
+func newSchedule(segs []segment, phase float64) *schedule {
+	s := &schedule{segs: segs, phase: phase}
 	var n float64
 	var t time.Duration
 	for _, g := range segs {
@@ -65,7 +68,7 @@ func scheduleFor(sc *scenario.Scenario) *schedule {
 	if sc.Stress != nil {
 		segs = append(segs, segment{sc.Stress.RecoveryRate, sc.Stress.Recovery.Duration})
 	}
-	return newSchedule(segs)
+	return newSchedule(segs, l.Phase)
 }
 
 // Total is the schedule's length.
@@ -81,11 +84,17 @@ func (s *schedule) due(elapsed time.Duration) float64 {
 	return s.cum[len(s.cum)-1]
 }
 
+// tie is how close, in requests, a request's place may come to a
+// segment's end and still fall at that end: a shard's phase is a float
+// (i/N), and the whole load's request at the end of a segment, where a
+// shard's place lands up to rounding, is the next segment's.
+const tie = 1e-6
+
 // Offset returns when the request with sequence number seq was due.
 func (s *schedule) Offset(seq uint64) time.Duration {
-	n := float64(seq)
+	n := float64(seq) + s.phase
 	for i, g := range s.segs {
-		if n < s.cum[i+1] && g.Rate > 0 {
+		if n < s.cum[i+1]-tie && g.Rate > 0 {
 			return s.at[i] + time.Duration((n-s.cum[i])/g.Rate*float64(time.Second))
 		}
 	}
@@ -108,7 +117,7 @@ func (s *schedule) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool
 	if elapsed >= s.Total() {
 		return 0, true
 	}
-	if float64(hits) < s.due(elapsed) {
+	if float64(hits)+s.phase < s.due(elapsed) {
 		return 0, false
 	}
 	next := s.Offset(hits)

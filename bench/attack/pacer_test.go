@@ -1,6 +1,7 @@
 package attack
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -8,7 +9,7 @@ import (
 )
 
 func TestScheduleOffsetsAndPace(t *testing.T) {
-	s := newSchedule([]segment{{100, time.Second}, {300, 2 * time.Second}, {0, time.Second}, {50, time.Second}})
+	s := newSchedule([]segment{{100, time.Second}, {300, 2 * time.Second}, {0, time.Second}, {50, time.Second}}, 0)
 	if got := s.Total(); got != 5*time.Second {
 		t.Fatalf("total %v", got)
 	}
@@ -57,6 +58,52 @@ func TestScheduleForScenarios(t *testing.T) {
 	}
 	if scheduleFor(&scenario.Scenario{Load: scenario.Load{Kind: scenario.Closed, Conns: 1}}) != nil {
 		t.Errorf("a closed load has no schedule")
+	}
+}
+
+// sends lists when each request of s is due, as Pace sends them.
+func sends(s *schedule) []time.Duration {
+	var at []time.Duration
+	for n := uint64(0); ; n++ {
+		o := s.Offset(n)
+		if _, stop := s.Pace(o, n); stop || o >= s.Total() {
+			return at
+		}
+		at = append(at, o)
+	}
+}
+
+// TestShardsInterleave checks that the shards of every open built-in
+// scenario, split 1 to 4 ways, are due together exactly when the whole
+// load's requests are: one generator's schedule, not N requests at once.
+func TestShardsInterleave(t *testing.T) {
+	for _, sc := range scenario.Builtins() {
+		whole := scheduleFor(sc)
+		if whole == nil {
+			continue
+		}
+		want := sends(whole)
+		for n := 1; n <= 4; n++ {
+			var got []time.Duration
+			for i := 0; i < n; i++ {
+				sh, err := scenario.Shard{I: i, N: n}.Of(sc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, sends(scheduleFor(sh))...)
+			}
+			slices.Sort(got)
+			if len(got) != len(want) {
+				t.Errorf("%s over %d shards: %d requests, want %d", sc.Name, n, len(got), len(want))
+				continue
+			}
+			for k := range got {
+				if d := got[k] - want[k]; d < -time.Nanosecond || d > time.Nanosecond {
+					t.Errorf("%s over %d shards: request %d due at %v, want %v", sc.Name, n, k, got[k], want[k])
+					break
+				}
+			}
+		}
 	}
 }
 

@@ -94,6 +94,12 @@ type Load struct {
 	SpawnRate float64   `json:"spawn_rate,omitempty"`
 	ThinkMin  Duration  `json:"think_min,omitempty"`
 	ThinkMax  Duration  `json:"think_max,omitempty"`
+	// Phase (open loads, 0 <= Phase < 1) delays every request by that
+	// share of one request's interval: the n-th is due where the (n +
+	// Phase)-th would be. Shard i of N has i/N (Shard.Of), so that the
+	// shards' requests interleave into the whole load's schedule rather
+	// than N of them falling due together.
+	Phase float64 `json:"phase,omitempty"`
 }
 
 // Scenario is one benchmark.
@@ -214,6 +220,9 @@ func (s *Scenario) Validate() error {
 		}
 	default:
 		errs = append(errs, fmt.Sprintf("unknown load kind %q", l.Kind))
+	}
+	if l.Phase < 0 || l.Phase >= 1 {
+		errs = append(errs, fmt.Sprintf("phase %v: want 0 <= phase < 1", l.Phase))
 	}
 	if l.Kind != Steps && s.Duration.Duration <= 0 {
 		errs = append(errs, "no duration")

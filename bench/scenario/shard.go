@@ -36,7 +36,10 @@ func (s Shard) part(n int) int {
 }
 
 // Of returns shard s of sc: rates divided by N (open loads, ramps, steps
-// and the recovery rate keep their shape), connections and users split
+// and the recovery rate keep their shape) and the schedule's phase moved
+// on by i/N, so that request j of shard i is due when request jN+i of
+// the whole load is (together the shards send one generator's schedule,
+// not N requests due at once); connections and users split
 // into whole shares that add up exactly (at least one each), the spawn
 // rate divided by N. Targets, durations and timeouts stay as they are.
 // The shard's name is the scenario's: a merge puts the shares together
@@ -47,6 +50,7 @@ func (s Shard) Of(sc *Scenario) (*Scenario, error) {
 	f := float64(s.N)
 	l.Rate, l.From, l.To = l.Rate/f, l.From/f, l.To/f
 	l.Rates = nil
+	l.Phase = (sc.Load.Phase + float64(s.I)) / f
 	for _, r := range sc.Load.Rates {
 		l.Rates = append(l.Rates, r/f)
 	}

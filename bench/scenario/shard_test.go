@@ -3,6 +3,7 @@ package scenario
 import (
 	"math"
 	"testing"
+	"time"
 )
 
 func TestParseShard(t *testing.T) {
@@ -82,5 +83,28 @@ func TestShardSpreadsRemainder(t *testing.T) {
 	}
 	if got[0] != 17 || got[1] != 17 || got[2] != 16 {
 		t.Errorf("50 connections over 3 shards: %v, want [17 17 16]", got)
+	}
+}
+
+func TestShardPhases(t *testing.T) {
+	sc := &Scenario{Name: "x", Targets: []Target{{Path: "/"}}, Load: Load{Kind: Constant, Rate: 6000}, Duration: Duration{Duration: time.Second}}
+	for i, want := range []float64{0, 1.0 / 3, 2.0 / 3} {
+		sh, err := Shard{i, 3}.Of(sc)
+		if err != nil || sh.Load.Phase != want || sh.Validate() != nil {
+			t.Errorf("shard %d/3: phase %v (%v), want %v", i, sh.Load.Phase, err, want)
+		}
+		// A shard of a shard is the whole load's request i + 3j of
+		// every 6: shard 1/2 of shard i/3 has phase (i/3 + 1)/2.
+		sub, _ := Shard{1, 2}.Of(sh)
+		if w := (want + 1) / 2; math.Abs(sub.Load.Phase-w) > 1e-12 {
+			t.Errorf("shard 1/2 of %d/3: phase %v, want %v", i, sub.Load.Phase, w)
+		}
+	}
+	for _, p := range []float64{-0.1, 1} {
+		bad := *sc
+		bad.Load.Phase = p
+		if bad.Validate() == nil {
+			t.Errorf("phase %v validates", p)
+		}
 	}
 }
