@@ -49,7 +49,20 @@ type Options struct {
 	// no longer adds its own delay to the server's latency. Open and
 	// closed loads; the users load ignores it.
 	RxStamps bool
+	// StartAt, when set, is the instant the load starts: the common
+	// origin of the shards of one attack (netbench run -start-at). Run
+	// waits for it, gets ready just before it (startLead), and an open
+	// load's schedule counts from it, so that the shards' phases
+	// (scenario.Load.Phase) interleave on a clock they share rather than
+	// on each one's own start. How late the load started is
+	// Result.StartSkew.
+	StartAt time.Time
 }
+
+// startLead is how long before Options.StartAt an attack gets ready: its
+// sockets, buffers and samplers, a few milliseconds' work, are in place
+// when the load starts.
+const startLead = 50 * time.Millisecond
 
 // ServerSample is one sample of the server's process tree.
 type ServerSample struct {
@@ -86,8 +99,12 @@ type Result struct {
 	// framed it; -1 where the answer was not stamped (a failure, or a
 	// stamp the clock disowned). nil without stamps.
 	ReadWait []time.Duration
-	Wall     time.Duration
-	sched    *schedule
+	// StartSkew is how late past Options.StartAt the load started, the
+	// generator's own delay (its timer, or a slow start); 0 without
+	// StartAt.
+	StartSkew time.Duration
+	Wall      time.Duration
+	sched     *schedule
 }
 
 // OfferedAt returns the offered rate of sc's open schedule at elapsed, as
@@ -115,6 +132,11 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	if o.SampleEvery <= 0 {
 		o.SampleEvery = 250 * time.Millisecond
 	}
+	if !o.StartAt.IsZero() {
+		if err := sleepUntil(ctx, o.StartAt.Add(-startLead)); err != nil {
+			return nil, err
+		}
+	}
 	res := &Result{Scenario: sc.Name, Name: o.Name, HarnessCores: cores()}
 	cpu0 := selfCPU()
 	host0, hostErr := sample.HostCPU()
@@ -130,10 +152,12 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	e.live, e.rxStamps = o.Live, o.RxStamps
+	e.live, e.rxStamps, e.startAt = o.Live, o.RxStamps, o.StartAt
 	switch s := scheduleFor(sc); {
 	case sc.Load.Kind == scenario.Users:
-		err = runUsers(ctx, sc, e, res)
+		if err = e.waitStart(ctx, res); err == nil {
+			err = runUsers(ctx, sc, e, res)
+		}
 	case s != nil:
 		err = runLoop(ctx, sc, e, s, res)
 	default:
@@ -176,4 +200,33 @@ func maxConns(sc *scenario.Scenario) int {
 		return sc.MaxConns
 	}
 	return 1000
+}
+
+// sleepUntil sleeps until t or until ctx is done.
+func sleepUntil(ctx context.Context, t time.Time) error {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// waitStart waits for Options.StartAt, if the attack has one, and records
+// how late it woke (Result.StartSkew).
+func (e *engine) waitStart(ctx context.Context, res *Result) error {
+	if e.startAt.IsZero() {
+		return nil
+	}
+	if err := sleepUntil(ctx, e.startAt); err != nil {
+		return err
+	}
+	res.StartSkew = max(time.Since(e.startAt), 0)
+	return nil
 }

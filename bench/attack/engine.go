@@ -36,9 +36,10 @@ type engine struct {
 	timeout   time.Duration
 	dialer    net.Dialer
 	targets   []*target
-	total     int   // sum of the targets' weights
-	live      *Live // nil unless the attack is watched (Options.Live)
-	rxStamps  bool  // Options.RxStamps
+	total     int       // sum of the targets' weights
+	live      *Live     // nil unless the attack is watched (Options.Live)
+	rxStamps  bool      // Options.RxStamps
+	startAt   time.Time // Options.StartAt
 }
 
 // target is a scenario target made ready to send.

@@ -45,6 +45,13 @@ func runLoop(ctx context.Context, sc *scenario.Scenario, e *engine, sched *sched
 	}
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	start := time.Now()
+	if !e.startAt.IsZero() {
+		// Ready: the schedule counts from the shards' common start.
+		if err := e.waitStart(ctx, res); err != nil {
+			return err
+		}
+		start = e.startAt
+	}
 	end := start.Add(sc.Duration.Duration)
 	if !l.open {
 		for i := 0; i < n; i++ {

@@ -99,14 +99,8 @@ func Run(ctx context.Context, s *Step, t Target, dir string, progress func(elaps
 			return nil, err
 		}
 	}
-	if !s.StartAt.IsZero() {
-		select {
-		case <-time.After(time.Until(s.StartAt)):
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-	a, err := attack.Run(ctx, sc, attack.Options{URL: t.URL, Name: s.Model, Sample: t.Sample, Progress: progress, Live: t.Live, RxStamps: s.RxStamps})
+	a, err := attack.Run(ctx, sc, attack.Options{URL: t.URL, Name: s.Model, Sample: t.Sample, Progress: progress, Live: t.Live, RxStamps: s.RxStamps,
+		StartAt: s.StartAt})
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +136,7 @@ func writeShard(s *Step, a *attack.Result, dir string) error {
 	store.Environment(&m)
 	host, _ := os.Hostname()
 	base := store.AttackBase(dir, s.Scenario.Name, s.Model, s.Repeat)
-	return store.WriteShard(base, &store.ShardAttack{Shard: s.Shard, Whole: s.Whole, StartAt: s.StartAt,
+	return store.WriteShard(base, &store.ShardAttack{Shard: s.Shard, Whole: s.Whole, StartAt: s.StartAt, StartSkew: a.StartSkew,
 		Host: host, CPU: m.CPUModel, Cores: m.CPUs, Boot: store.BootID(), CPUs: attack.Affinity(), Began: a.Began, Due: a.Due, NotSent: a.NotSent,
 		Samples: a.Samples, HarnessCPU: a.HarnessCPU, HarnessCores: a.HarnessCores, Wall: a.Wall, Steal: a.Steal, ReadWait: a.ReadWait})
 }

@@ -30,9 +30,13 @@ type ShardAttack struct {
 	Whole *scenario.Scenario `json:"whole"`
 	// StartAt is the common start the shards were given, zero if none.
 	StartAt time.Time `json:"start_at,omitempty"`
-	Host    string    `json:"host"`
-	CPU     string    `json:"cpu"`
-	Cores   int       `json:"cores"`
+	// StartSkew is how late past StartAt the shard's load started
+	// (attack.Result.StartSkew); Began is StartAt where the load's
+	// schedule counted from it.
+	StartSkew time.Duration `json:"start_skew_ns,omitempty"`
+	Host      string        `json:"host"`
+	CPU       string        `json:"cpu"`
+	Cores     int           `json:"cores"`
 	// Boot is the kernel's boot_id, the same in every container of one
 	// machine (Host is not: a container has a hostname of its own), and
 	// CPUs the CPU list the shard's generator could run on there.

@@ -114,7 +114,7 @@ func mergeRuns(out string, dirs []string) (string, error) {
 			info := store.ShardInfo{Shard: s.sh.Shard, Dir: s.dir, Host: s.sh.Host, CPU: s.sh.CPU, Cores: s.sh.Cores,
 				Boot: s.sh.Boot, CPUs: s.sh.CPUs, Began: s.sh.Began, Steal: s.sh.Steal}
 			if !s.sh.StartAt.IsZero() {
-				info.Skew = s.sh.Began.Sub(s.sh.StartAt)
+				info.Skew = s.sh.Began.Sub(s.sh.StartAt) + s.sh.StartSkew
 			}
 			if s.row.GeneratorBound {
 				info.Flagged = s.row.GeneratorNote

@@ -37,8 +37,15 @@ func writeShardRun(t *testing.T, root string, k int, began time.Time, bound bool
 	if err := store.WriteAttack(dir, "open", "epoll", 1, rs, nil); err != nil {
 		t.Fatal(err)
 	}
+	// Shard k started k ms late. Shard 1 says so as netbench now does:
+	// its schedule counted from -start-at and it woke late (StartSkew);
+	// the others as earlier netbench did, a Began later than StartAt.
+	startAt, startSkew := began.Add(-time.Duration(k)*time.Millisecond), time.Duration(0)
+	if k == 1 {
+		startAt, startSkew = began, time.Millisecond
+	}
 	if err := store.WriteShard(store.AttackBase(dir, "open", "epoll", 1), &store.ShardAttack{Shard: sh.String(), Whole: whole,
-		StartAt: began.Add(-time.Duration(k) * time.Millisecond), Host: "host" + sh.String(), Began: began, Due: due,
+		StartAt: startAt, StartSkew: startSkew, Host: "host" + sh.String(), Began: began, Due: due,
 		HarnessCPU: time.Second, HarnessCores: 1, Wall: 10 * time.Second, Steal: &sample.Stolen{Share: 0.01 * float64(k), CPU: k},
 		Boot: []string{"boot-a", "boot-a", "boot-b"}[k], CPUs: "1", ReadWait: waits}); err != nil {
 		t.Fatal(err)

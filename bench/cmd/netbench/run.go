@@ -120,7 +120,7 @@ func runCmd() command {
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write netbench's own CPU profile (pprof) of the run to this file: where the generator's time goes")
 	fs.StringVar(&f.serverArgs, "server-args", "", "more netserver flags, space-separated")
 	fs.StringVar(&f.shard, "shard", "", "i/N: run the i-th of N equal shares of each scenario's load (0 <= i < N: rates divided by N, connections and users split so the shares add up), for an attack split over N generators and joined by netbench merge (docs/distributed.md); auto/N claims the first free index in -out")
-	fs.StringVar(&f.startAt, "start-at", "", "when the attack starts, after its warm-up: the common schedule of the shards of one attack; an RFC 3339 time, or next:D, the next multiple of D on the clock at least D/2 ahead (needs exactly one attack: one model, scenario and repeat)")
+	fs.StringVar(&f.startAt, "start-at", "", "when the attack starts, after its warm-up: the common start of the shards of one attack, from which an open load's schedule counts, so that the shards' requests interleave into the whole load's schedule (their phases, -shard); an RFC 3339 time, or next:D, the next multiple of D on the clock at least D/2 ahead (needs exactly one attack: one model, scenario and repeat)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: netbench run [flags]\n\nStarts each model (natively, pinned to -server-cpus, or in a container with\n-backend docker), attacks it with each scenario on a fresh server per attack,\nand writes results/<run-id>/ (meta.json, summary.json/csv, vegeta results,\ntime series, REPORT.md). Scenarios: %s.\n\n", strings.Join(scenario.Names("bench/scenarios"), ", "))
 		fs.PrintDefaults()
