@@ -3,6 +3,7 @@ package attack
 import (
 	"context"
 	"encoding/binary"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -14,6 +15,55 @@ import (
 
 	"netmodels/bench/scenario"
 )
+
+// stampingOn returns once the kernel stamps the segments it receives, and
+// keeps a socket asking for stamps until the test ends. The first socket
+// that sets SO_TIMESTAMPNS turns stamping on from a deferred work item
+// (net_enable_timestamp), and the last one to close turns it off, so in a
+// fresh process an attack's first answers can come unstamped (counted as
+// such, -1); a test that wants every answer stamped waits for this first.
+func stampingOn(t *testing.T) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	peer, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { peer.Close() })
+	f, err := c.(*net.TCPConn).File() // a blocking duplicate of the descriptor
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	fd := int(f.Fd())
+	if err := rawSetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); err != nil {
+		t.Fatal(err)
+	}
+	b, oob := make([]byte, 8), make([]byte, 64)
+	for try := 0; try < 200; try++ {
+		if _, err := peer.Write([]byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		_, oobn, err := rawRecvmsg(fd, b, oob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rxStamp(oob[:oobn]).IsZero() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the kernel stamped no segment in 2 s")
+}
 
 // readLate sends one request on a loop and, once its answer is in the
 // socket (poll says so), waits hold before the loop reads it. It returns
@@ -71,11 +121,12 @@ func readLate(t *testing.T, stamps bool, hold time.Duration) (l *loop, ready, re
 // is in the latency.
 func TestStampsLeaveTheGeneratorsWaitOut(t *testing.T) {
 	const hold = 30 * time.Millisecond
+	stampingOn(t)
 	l, ready, read := readLate(t, true, hold)
-	r := l.results[0]
 	if len(l.waits) != 1 || l.waits[0] < 0 {
 		t.Fatalf("waits %v, want one stamped answer", l.waits)
 	}
+	r := l.results[0]
 	if end := r.Timestamp.Add(r.Latency); end.After(ready) {
 		t.Errorf("latency %v ends %v after the answer was known to be in the socket", r.Latency, end.Sub(ready))
 	}
@@ -97,6 +148,7 @@ func TestStampsLeaveTheGeneratorsWaitOut(t *testing.T) {
 func TestStampedAttackKeepsAWaitPerResult(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
+	stampingOn(t)
 	sc := &scenario.Scenario{Name: "stamped", Targets: []scenario.Target{{Path: "/"}}, KeepAlive: true,
 		Load: scenario.Load{Kind: scenario.Constant, Rate: 200}, Duration: dur(500 * time.Millisecond), MaxConns: 8}
 	a, err := Run(context.Background(), sc, Options{URL: srv.URL, Name: "t", RxStamps: true})
