@@ -289,14 +289,18 @@ func TestExercise7_ReproduceTheSeeds(t *testing.T) {
 // 8. Overload and recovery: a model under a CPU budget breaks in the
 // blog's steps and recovers after them.
 func TestExercise8_OverloadAndRecovery(t *testing.T) {
-	dir, rows := run(t, 3*time.Minute, "-models", "epoll", "-scenarios", "blog", "-server-cpu", "0.2")
+	// A tenth of a CPU, the least a 10 ms period allows: on a 2-CPU Intel
+	// Xeon VM (2026-12-03) epoll on a fifth served every step up to
+	// 12000 new connections/s, and on a tenth broke at 8000/s (6793
+	// answers/s) and recovered in 2 s.
+	dir, rows := run(t, 3*time.Minute, "-models", "epoll", "-scenarios", "blog", "-server-cpu", "0.1")
 	st := find(t, rows, "blog", "epoll").Stress
 	if st == nil {
 		t.Fatal("no stress figures")
 	}
 	t.Logf("knee %.0f/s, break %.0f/s, recovery %.1f s", st.KneeRPS, st.BreakRPS, st.RecoverySeconds)
 	if st.BreakRPS <= 0 {
-		t.Errorf("epoll on a fifth of a CPU did not break up to 8000 new connections/s")
+		t.Errorf("epoll on a tenth of a CPU did not break up to 12000 new connections/s")
 	}
 	if st.RecoverySeconds < 0 {
 		t.Errorf("epoll did not recover within the recovery window")
