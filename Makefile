@@ -101,7 +101,7 @@ race:
 # -fuzztime duration Go 1.26's fuzzing coordinator can report "context
 # deadline exceeded" at the deadline with no failing input (CI met it;
 # go.dev/issue/75804, fixed in Go 1.27).
-FUZZ_TARGETS = FuzzSession:./servers/httpx/:150000 FuzzDifferential:./servers/httpx/:150000 FuzzParseGuess:./servers/handler/:300000 FuzzGuess:./servers/handler/:50000 FuzzParse:./bench/wrk/:150000 FuzzDifferential:./bench/wire/:100000 FuzzParseProcStat:./bench/sample/:100000 FuzzRxStamp:./bench/attack/:100000
+FUZZ_TARGETS = FuzzSession:./servers/httpx/:150000 FuzzDifferential:./servers/httpx/:150000 FuzzParseGuess:./servers/handler/:300000 FuzzGuess:./servers/handler/:50000 FuzzParse:./bench/wrk/:150000 FuzzDifferential:./bench/wire/:100000 FuzzParseProcStat:./bench/sample/:100000 FuzzRxStamp:./bench/attack/:100000 FuzzTxStamp:./bench/attack/:100000
 
 # Every exercise of docs/coursework.md, each command at a reduced size,
 # checked for the observation it promises (bench/coursework); about 3
@@ -158,12 +158,12 @@ docker-test:
 # server's network namespace), started together and merged into one run
 # (docs/distributed.md). Knobs: MODEL (epoll), SCENARIO (open-6000),
 # SHARDS (3), SERVER_CPUS (0), ATTACKER_CPUS (1), STAMPS (1: netbench run
-# -rx-stamps in every attacker).
+# -rx-stamps in every attacker; 2: -rx-stamps and -tx-stamps).
 SHARDS ?= 3
 SCENARIO ?= open-6000
 shards: images
 	rm -rf results/shards && mkdir -p results/shards
-	export MODEL=$(or $(MODEL),epoll) SCENARIO=$(SCENARIO) SHARDS=$(SHARDS) RX_STAMPS=$(if $(filter 1,$(STAMPS)),true,false) RUN_UID=$$(id -u) RUN_GID=$$(id -g) \
+	export MODEL=$(or $(MODEL),epoll) SCENARIO=$(SCENARIO) SHARDS=$(SHARDS) RX_STAMPS=$(if $(filter 1 2,$(STAMPS)),true,false) TX_STAMPS=$(if $(filter 2,$(STAMPS)),true,false) RUN_UID=$$(id -u) RUN_GID=$$(id -g) \
 	  NOFILE=$$(n=$$(ulimit -Hn); if [ "$$n" = unlimited ] || [ "$$n" -gt 65536 ]; then n=65536; fi; echo $$n) \
 	  START_AT=$$(date -u -d '+20 seconds' +%Y-%m-%dT%H:%M:%SZ); \
 	c="docker-compose -f docker/compose-shards.yaml -p netmodels-shards"; \

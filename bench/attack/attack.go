@@ -49,6 +49,15 @@ type Options struct {
 	// no longer adds its own delay to the server's latency. Open and
 	// closed loads; the users load ignores it.
 	RxStamps bool
+	// TxStamps starts each answer's latency when the kernel sent its
+	// request's last byte (a software send stamp, SO_TIMESTAMPING)
+	// instead of when the generator began it, and keeps the difference,
+	// the request's wait for the generator (Result.SendWait): a
+	// generator that is preempted between taking its clock and the
+	// write no longer adds that delay either. With RxStamps, the latency
+	// is the kernel's from both ends. Open and closed loads; the users
+	// load ignores it.
+	TxStamps bool
 	// StartAt, when set, is the instant the load starts: the common
 	// origin of the shards of one attack (netbench run -start-at). Run
 	// waits for it, gets ready just before it (startLead), and an open
@@ -99,6 +108,11 @@ type Result struct {
 	// framed it; -1 where the answer was not stamped (a failure, or a
 	// stamp the clock disowned). nil without stamps.
 	ReadWait []time.Duration
+	// SendWait[i], with Options.TxStamps, is how long Results[i]'s
+	// request waited, from the generator's start of it (its Timestamp),
+	// until the kernel sent its last byte; -1 where it was not stamped.
+	// nil without send stamps.
+	SendWait []time.Duration
 	// StartSkew is how late past Options.StartAt the load started, the
 	// generator's own delay (its timer, or a slow start); 0 without
 	// StartAt.
@@ -152,7 +166,7 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	e.live, e.rxStamps, e.startAt = o.Live, o.RxStamps, o.StartAt
+	e.live, e.rxStamps, e.txStamps, e.startAt = o.Live, o.RxStamps, o.TxStamps, o.StartAt
 	switch s := scheduleFor(sc); {
 	case sc.Load.Kind == scenario.Users:
 		if err = e.waitStart(ctx, res); err == nil {

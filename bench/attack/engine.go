@@ -39,6 +39,7 @@ type engine struct {
 	total     int       // sum of the targets' weights
 	live      *Live     // nil unless the attack is watched (Options.Live)
 	rxStamps  bool      // Options.RxStamps
+	txStamps  bool      // Options.TxStamps
 	startAt   time.Time // Options.StartAt
 }
 

@@ -26,23 +26,32 @@ type NotSent struct {
 	Late bool
 }
 
+// permute returns xs in the order idx gives (xs[idx[0]] first); nil for
+// nil.
+func permute[T any](xs []T, idx []int) []T {
+	if xs == nil {
+		return nil
+	}
+	out := make([]T, len(idx))
+	for i, j := range idx {
+		out[i] = xs[j]
+	}
+	return out
+}
+
 // order sorts results by sequence number (the order of the schedule) and
 // computes each one's due time for open loads.
 func order(res *Result) {
-	if res.ReadWait != nil {
-		// Each result keeps its wait.
-		type pair struct {
-			r vegeta.Result
-			w time.Duration
+	if res.ReadWait != nil || res.SendWait != nil {
+		// Each result keeps its waits.
+		idx := make([]int, len(res.Results))
+		for i := range idx {
+			idx[i] = i
 		}
-		ps := make([]pair, len(res.Results))
-		for i := range ps {
-			ps[i] = pair{res.Results[i], res.ReadWait[i]}
-		}
-		slices.SortFunc(ps, func(a, b pair) int { return cmp.Compare(a.r.Seq, b.r.Seq) })
-		for i, p := range ps {
-			res.Results[i], res.ReadWait[i] = p.r, p.w
-		}
+		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(res.Results[a].Seq, res.Results[b].Seq) })
+		res.Results = permute(res.Results, idx)
+		res.ReadWait = permute(res.ReadWait, idx)
+		res.SendWait = permute(res.SendWait, idx)
 	} else {
 		slices.SortFunc(res.Results, func(a, b vegeta.Result) int { return cmp.Compare(a.Seq, b.Seq) })
 	}

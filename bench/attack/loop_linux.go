@@ -42,6 +42,9 @@ func runLoop(ctx context.Context, sc *scenario.Scenario, e *engine, sched *sched
 		if l.stamps {
 			l.waits = make([]time.Duration, 0, cap(l.results))
 		}
+		if l.txStamps {
+			l.sendWaits = make([]time.Duration, 0, cap(l.results))
+		}
 	}
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	start := time.Now()
@@ -133,6 +136,9 @@ func runLoop(ctx context.Context, sc *scenario.Scenario, e *engine, sched *sched
 	if l.stamps {
 		res.ReadWait = l.waits
 	}
+	if l.txStamps {
+		res.SendWait = l.sendWaits
+	}
 	order(res)
 	return nil
 }
@@ -168,6 +174,7 @@ type slot struct {
 	r    vegeta.Result
 	dl   time.Time // the request's deadline
 	rx   time.Time // the kernel's receive time of the answer's last segment read (stamps)
+	tx   time.Time // the kernel's send time of the request's last byte (txStamps)
 	live bool      // a request is in flight
 	try  int
 }
@@ -193,6 +200,15 @@ type loop struct {
 	stamps bool
 	waits  []time.Duration
 	oob    []byte
+	// txStamps: the kernel stamps each request as it leaves (a send
+	// stamp, read from the socket's error queue), an answer's latency
+	// starts at it, and sendWaits[i] is how long results[i]'s request
+	// waited, from the loop's start of it, to leave (-1: not stamped).
+	// errq and eoob take the error queue's reads.
+	txStamps  bool
+	sendWaits []time.Duration
+	errq      []byte
+	eoob      []byte
 }
 
 func newLoop(e *engine) (*loop, error) {
@@ -200,9 +216,14 @@ func newLoop(e *engine) (*loop, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &loop{e: e, ep: ep, byFD: map[int]*slot{}, next: true, stamps: e.rxStamps}
+	l := &loop{e: e, ep: ep, byFD: map[int]*slot{}, next: true, stamps: e.rxStamps, txStamps: e.txStamps}
 	if l.stamps {
-		l.oob = make([]byte, 64)
+		// Room for the receive stamp and, with send stamps on, the
+		// SCM_TIMESTAMPING message the kernel then adds to each read.
+		l.oob = make([]byte, 128)
+	}
+	if l.txStamps {
+		l.errq, l.eoob = make([]byte, 1), make([]byte, 256)
 	}
 	l.sa = newRawSockaddr(e.addr)
 	return l, nil
@@ -246,7 +267,7 @@ func (l *loop) begin(s *slot, seq uint64) {
 func (l *loop) send(s *slot) {
 	req := wire.Request{Method: s.t.Method, Target: s.t.Path, Host: l.e.host, Fields: s.t.fields, Body: s.t.body, Close: !l.e.keepAlive}
 	s.out = req.Append(s.out[:0])
-	s.sent, s.n = 0, 0
+	s.sent, s.n, s.tx = 0, 0, time.Time{}
 	if s.fd < 0 {
 		fd, err := rawSocket(l.sa.family)
 		if err != nil {
@@ -267,6 +288,10 @@ func (l *loop) send(s *slot) {
 			// Unstamped answers keep their loop-measured latency and are
 			// counted as such (Result.ReadWait).
 			_ = rawSetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
+		}
+		if l.txStamps {
+			// Likewise unstamped requests (Result.SendWait).
+			_ = rawSetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPING, txStampFlags)
 		}
 		s.fd, s.used = fd, false
 		l.byFD[fd] = s
@@ -296,6 +321,15 @@ func (l *loop) event(fd int, ev uint32) {
 	s := l.byFD[fd]
 	if s == nil || !s.live {
 		return
+	}
+	if l.txStamps && ev&unix.EPOLLERR != 0 {
+		// A send stamp on the error queue raises EPOLLERR too.
+		if t := rawTxStamps(fd, l.errq, l.eoob); !t.IsZero() {
+			s.tx = t
+			if ev&^unix.EPOLLERR == 0 {
+				return // the stamp alone
+			}
+		}
 	}
 	if ev&unix.EPOLLERR != 0 && s.sent == 0 {
 		// The connect failed: its error is the socket's.
@@ -398,6 +432,15 @@ func (l *loop) fail(s *slot, err error) {
 func (l *loop) finish(s *slot, resp wire.Response, size int64, err error) {
 	r := &s.r
 	r.Latency = time.Since(r.Timestamp)
+	sw := time.Duration(-1)
+	if l.txStamps {
+		if s.tx.IsZero() && s.fd >= 0 {
+			s.tx = rawTxStamps(s.fd, l.errq, l.eoob)
+		}
+		if k := s.tx.Sub(r.Timestamp); err == nil && !s.tx.IsZero() && k >= 0 && k <= r.Latency {
+			sw = k
+		}
+	}
 	if l.stamps {
 		// Both wall-clock times (the stamp has no monotonic reading): a
 		// clock step between them leaves the answer unstamped.
@@ -406,6 +449,15 @@ func (l *loop) finish(s *slot, resp wire.Response, size int64, err error) {
 			w, r.Latency = r.Latency-k, k
 		}
 		l.waits = append(l.waits, w)
+	}
+	if l.txStamps {
+		if sw > r.Latency {
+			sw = -1 // a stamp past the answer's: the clock stepped
+		}
+		if sw >= 0 {
+			r.Latency -= sw
+		}
+		l.sendWaits = append(l.sendWaits, sw)
 	}
 	r.BytesIn = uint64(size)
 	if err != nil {

@@ -143,25 +143,87 @@ func TestStampsLeaveTheGeneratorsWaitOut(t *testing.T) {
 	}
 }
 
-// A stamped attack keeps one wait per result, in the results' order, and
-// stamps every answer on loopback.
+// With send stamps, a request the generator began well before its write
+// (as when it is preempted between its clock and the write: here its
+// clock is set back by hold) keeps the server's latency: it starts at the
+// kernel's send stamp, and the send wait is at least the hold. Without,
+// the hold is in the latency.
+func TestSendStampsLeaveTheGeneratorsWaitOut(t *testing.T) {
+	const hold = 30 * time.Millisecond
+	for _, tx := range []bool{true, false} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("hi")) }))
+		sc := &scenario.Scenario{Name: "early", Targets: []scenario.Target{{Path: "/"}}, KeepAlive: true,
+			Load: scenario.Load{Kind: scenario.Closed, Conns: 1}, Duration: dur(time.Second)}
+		e, err := newEngine(sc, srv.URL, "t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.txStamps = tx
+		l, err := newLoop(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.next = false // one request
+		s := l.slot()
+		l.begin(s, 0)
+		s.r.Timestamp = s.r.Timestamp.Add(-hold)
+		events := make([]unix.EpollEvent, 8)
+		for end := time.Now().Add(5 * time.Second); s.live && time.Now().Before(end); {
+			k, err := epollWait(l.ep, events, 100*time.Millisecond)
+			if err != nil && err != unix.EINTR {
+				t.Fatal(err)
+			}
+			for i := 0; i < k; i++ {
+				l.event(int(events[i].Fd), events[i].Events)
+			}
+		}
+		l.close()
+		srv.Close()
+		if len(l.results) != 1 || l.results[0].Code != 200 {
+			t.Fatalf("send stamps %v: results %+v, want one 200", tx, l.results)
+		}
+		r := l.results[0]
+		if !tx {
+			if l.sendWaits != nil || r.Latency < hold {
+				t.Errorf("without send stamps: waits %v, latency %v; want none and the %v hold in the latency", l.sendWaits, r.Latency, hold)
+			}
+			continue
+		}
+		if len(l.sendWaits) != 1 || l.sendWaits[0] < hold {
+			t.Fatalf("send waits %v, want one of at least the %v hold", l.sendWaits, hold)
+		}
+		if r.Latency >= hold || r.Latency <= 0 {
+			t.Errorf("latency %v with send stamps, want the server's alone, under the %v hold", r.Latency, hold)
+		}
+	}
+}
+
+// A stamped attack keeps one wait of each kind per result, in the
+// results' order, and stamps every answer and every request on loopback.
 func TestStampedAttackKeepsAWaitPerResult(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
 	stampingOn(t)
 	sc := &scenario.Scenario{Name: "stamped", Targets: []scenario.Target{{Path: "/"}}, KeepAlive: true,
 		Load: scenario.Load{Kind: scenario.Constant, Rate: 200}, Duration: dur(500 * time.Millisecond), MaxConns: 8}
-	a, err := Run(context.Background(), sc, Options{URL: srv.URL, Name: "t", RxStamps: true})
+	a, err := Run(context.Background(), sc, Options{URL: srv.URL, Name: "t", RxStamps: true, TxStamps: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// 100 due; a busy host may keep some from being sent (NotSent).
-	if len(a.Results) == 0 || len(a.Results)+len(a.NotSent) != 100 || len(a.ReadWait) != len(a.Results) {
-		t.Fatalf("%d results, %d not sent, %d waits: want 100 due and a wait per result", len(a.Results), len(a.NotSent), len(a.ReadWait))
+	if len(a.Results) == 0 || len(a.Results)+len(a.NotSent) != 100 || len(a.ReadWait) != len(a.Results) || len(a.SendWait) != len(a.Results) {
+		t.Fatalf("%d results, %d not sent, %d read and %d send waits: want 100 due and a wait of each per result",
+			len(a.Results), len(a.NotSent), len(a.ReadWait), len(a.SendWait))
 	}
 	for i, r := range a.Results {
-		if r.Error == "" && a.ReadWait[i] < 0 {
-			t.Errorf("answer %d not stamped", i)
+		if r.Error != "" {
+			continue
+		}
+		if a.ReadWait[i] < 0 || a.SendWait[i] < 0 {
+			t.Errorf("answer %d: read wait %v, send wait %v; want both stamped", i, a.ReadWait[i], a.SendWait[i])
+		}
+		if r.Latency <= 0 {
+			t.Errorf("answer %d: latency %v between the stamps", i, r.Latency)
 		}
 	}
 }
@@ -212,12 +274,17 @@ func TestStartAtIsTheScheduleOrigin(t *testing.T) {
 
 // Sorting results into sequence order takes each one's wait along.
 func TestOrderKeepsWaitsWithTheirResults(t *testing.T) {
-	res := &Result{Results: []vegeta.Result{{Seq: 2}, {Seq: 0}, {Seq: 1}}, ReadWait: []time.Duration{20, 0, 10}}
+	res := &Result{Results: []vegeta.Result{{Seq: 2}, {Seq: 0}, {Seq: 1}}, ReadWait: []time.Duration{20, 0, 10}, SendWait: []time.Duration{2, 0, 1}}
 	order(res)
 	for i, r := range res.Results {
-		if r.Seq != uint64(i) || res.ReadWait[i] != time.Duration(10*i) {
-			t.Fatalf("result %d: seq %d, wait %v; want seq %d, wait %v", i, r.Seq, res.ReadWait[i], i, time.Duration(10*i))
+		if r.Seq != uint64(i) || res.ReadWait[i] != time.Duration(10*i) || res.SendWait[i] != time.Duration(i) {
+			t.Fatalf("result %d: seq %d, waits %v and %v; want seq %d, waits %v and %v", i, r.Seq, res.ReadWait[i], res.SendWait[i], i, time.Duration(10*i), time.Duration(i))
 		}
+	}
+	res = &Result{Results: []vegeta.Result{{Seq: 1}, {Seq: 0}}, SendWait: []time.Duration{1, 0}}
+	order(res)
+	if res.ReadWait != nil || res.SendWait[0] != 0 || res.SendWait[1] != 1 {
+		t.Fatalf("send waits alone: read %v, send %v", res.ReadWait, res.SendWait)
 	}
 }
 
@@ -255,6 +322,49 @@ func TestRxStamp(t *testing.T) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
 	}
+}
+
+func TestTxStamp(t *testing.T) {
+	ts := make([]byte, 48) // software, (legacy), hardware
+	binary.NativeEndian.PutUint64(ts, 1700000000)
+	binary.NativeEndian.PutUint64(ts[8:], 987654321)
+	want := time.Unix(1700000000, 987654321)
+	// What the error queue holds beside it: IP_RECVERR's extended error.
+	ee := cmsg(unix.SOL_IP, unix.IP_RECVERR, make([]byte, 32))
+	stamp := cmsg(unix.SOL_SOCKET, unix.SCM_TIMESTAMPING, ts)
+	for _, c := range []struct {
+		name string
+		oob  []byte
+		want time.Time
+	}{
+		{"alone", stamp, want},
+		{"before the extended error", append(append([]byte{}, stamp...), ee...), want},
+		{"after the extended error", append(append([]byte{}, ee...), stamp...), want},
+		{"none", ee, time.Time{}},
+		{"no software time", cmsg(unix.SOL_SOCKET, unix.SCM_TIMESTAMPING, make([]byte, 48)), time.Time{}},
+		{"cut short", stamp[:len(stamp)-8], time.Time{}},
+		{"a receive stamp", cmsg(unix.SOL_SOCKET, unix.SCM_TIMESTAMPNS, ts[:16]), time.Time{}},
+	} {
+		if got := txStamp(c.oob); !got.Equal(c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// FuzzTxStamp: any control buffer is read without a panic, and a stamp
+// found lies inside it.
+func FuzzTxStamp(f *testing.F) {
+	ts := make([]byte, 48)
+	binary.NativeEndian.PutUint64(ts, 1700000000)
+	f.Add(cmsg(unix.SOL_SOCKET, unix.SCM_TIMESTAMPING, ts))
+	f.Add(append(cmsg(unix.SOL_IP, unix.IP_RECVERR, make([]byte, 32)), cmsg(unix.SOL_SOCKET, unix.SCM_TIMESTAMPING, ts)...))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, oob []byte) {
+		got := txStamp(oob)
+		if !got.IsZero() && len(oob) < unix.CmsgLen(48) {
+			t.Fatalf("a stamp %v from %d bytes, fewer than one message holds", got, len(oob))
+		}
+	})
 }
 
 // FuzzRxStamp: any control buffer is read without a panic, and a stamp

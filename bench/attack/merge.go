@@ -17,7 +17,8 @@ import (
 // the whole load's; the server samples of the first shard that has any.
 // The shards' generator CPU adds up, and so do their cores; the steal is
 // the most any shard's host lost. Each result keeps its read wait where
-// every shard stamped its answers (Options.RxStamps).
+// every shard stamped its answers (Options.RxStamps), and its send wait
+// where every shard stamped its requests (Options.TxStamps).
 func Merge(whole *scenario.Scenario, name string, shards []*Result) *Result {
 	m := &Result{Scenario: whole.Name, Name: name}
 	if len(shards) == 0 {
@@ -33,14 +34,16 @@ func Merge(whole *scenario.Scenario, name string, shards []*Result) *Result {
 		r    vegeta.Result
 		due  time.Duration
 		wait time.Duration
+		send time.Duration
 	}
 	var items []item
-	open, stamped := true, true
+	open, stamped, sent := true, true, true
 	var end time.Time
 	for _, s := range shards {
 		shift := s.Began.Sub(m.Began)
 		open = open && s.Due != nil
 		stamped = stamped && s.ReadWait != nil
+		sent = sent && s.SendWait != nil
 		for i, r := range s.Results {
 			it := item{r: r}
 			if s.Due != nil {
@@ -48,6 +51,9 @@ func Merge(whole *scenario.Scenario, name string, shards []*Result) *Result {
 			}
 			if s.ReadWait != nil {
 				it.wait = s.ReadWait[i]
+			}
+			if s.SendWait != nil {
+				it.send = s.SendWait[i]
 			}
 			items = append(items, it)
 		}
@@ -86,6 +92,9 @@ func Merge(whole *scenario.Scenario, name string, shards []*Result) *Result {
 	if stamped {
 		m.ReadWait = make([]time.Duration, len(items))
 	}
+	if sent {
+		m.SendWait = make([]time.Duration, len(items))
+	}
 	for i, it := range items {
 		m.Results[i] = it.r
 		m.Results[i].Seq = uint64(i)
@@ -94,6 +103,9 @@ func Merge(whole *scenario.Scenario, name string, shards []*Result) *Result {
 		}
 		if stamped {
 			m.ReadWait[i] = it.wait
+		}
+		if sent {
+			m.SendWait[i] = it.send
 		}
 	}
 	m.Wall = end.Sub(m.Began)

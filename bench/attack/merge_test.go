@@ -83,23 +83,24 @@ func TestMergeShardsReadWaits(t *testing.T) {
 		// Shard k's waits are k µs + i ns: a wait names its result.
 		for i := range s.Results {
 			s.ReadWait = append(s.ReadWait, time.Duration(k)*time.Microsecond+time.Duration(i))
+			s.SendWait = append(s.SendWait, -(time.Duration(k)*time.Microsecond + time.Duration(i)))
 		}
 		shards = append(shards, s)
 	}
 	m := Merge(whole, "epoll", shards)
-	if len(m.ReadWait) != 200 {
-		t.Fatalf("%d waits for %d results", len(m.ReadWait), len(m.Results))
+	if len(m.ReadWait) != 200 || len(m.SendWait) != 200 {
+		t.Fatalf("%d read and %d send waits for %d results", len(m.ReadWait), len(m.SendWait), len(m.Results))
 	}
 	for i, r := range m.Results {
 		// Sent every 10 ms from t0 (shard 0) and t0+1ms (shard 1).
 		k := int(r.Timestamp.Sub(t0)/time.Millisecond) % 10
 		n := int(r.Timestamp.Sub(t0) / (10 * time.Millisecond))
-		if want := time.Duration(k)*time.Microsecond + time.Duration(n); m.ReadWait[i] != want {
-			t.Fatalf("result %d (shard %d, its %d): wait %v, want %v", i, k, n, m.ReadWait[i], want)
+		if want := time.Duration(k)*time.Microsecond + time.Duration(n); m.ReadWait[i] != want || m.SendWait[i] != -want {
+			t.Fatalf("result %d (shard %d, its %d): waits %v and %v, want %v and %v", i, k, n, m.ReadWait[i], m.SendWait[i], want, -want)
 		}
 	}
-	shards[1].ReadWait = nil
-	if m := Merge(whole, "epoll", shards); m.ReadWait != nil {
-		t.Errorf("waits %d long with one shard unstamped, want none", len(m.ReadWait))
+	shards[1].ReadWait, shards[0].SendWait = nil, nil
+	if m := Merge(whole, "epoll", shards); m.ReadWait != nil || m.SendWait != nil {
+		t.Errorf("read waits %d and send waits %d long with a shard unstamped, want none", len(m.ReadWait), len(m.SendWait))
 	}
 }

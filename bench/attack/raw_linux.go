@@ -88,31 +88,76 @@ func rawSetsockoptInt(fd, level, opt, v int) error {
 // messages to oob: with SO_TIMESTAMPNS set, the receive time of the last
 // segment read (rxStamp).
 func rawRecvmsg(fd int, b, oob []byte) (n, oobn int, err error) {
+	return rawRecvmsgFlags(fd, b, oob, 0)
+}
+
+func rawRecvmsgFlags(fd int, b, oob []byte, flags int) (n, oobn int, err error) {
 	iov := unix.Iovec{Base: &b[0]}
 	iov.SetLen(len(b))
 	msg := unix.Msghdr{Iov: &iov, Control: &oob[0]}
 	msg.Iovlen = 1
 	msg.SetControllen(len(oob))
-	r, _, e := unix.RawSyscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), 0)
+	r, _, e := unix.RawSyscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), uintptr(flags))
 	return int(r), int(msg.Controllen), errno(e)
+}
+
+// txStampFlags asks the kernel for a software stamp when each send's last
+// byte leaves for the device, to be read from the socket's error queue
+// with no copy of the data (SO_TIMESTAMPING; on loopback, loopback_xmit
+// stamps it, inside the write, just before the server's side receives it).
+const txStampFlags = unix.SOF_TIMESTAMPING_TX_SOFTWARE | unix.SOF_TIMESTAMPING_SOFTWARE | unix.SOF_TIMESTAMPING_OPT_TSONLY
+
+// rawTxStamps reads fd's error queue until it is empty and returns the
+// newest send stamp it held; zero when it held none.
+func rawTxStamps(fd int, b, oob []byte) time.Time {
+	var last time.Time
+	for {
+		_, oobn, err := rawRecvmsgFlags(fd, b, oob, unix.MSG_ERRQUEUE|unix.MSG_DONTWAIT)
+		if err != nil {
+			return last
+		}
+		if t := txStamp(oob[:oobn]); !t.IsZero() {
+			last = t
+		}
+	}
+}
+
+// txStamp finds the SCM_TIMESTAMPING message of a send stamp in the
+// control messages oob (read from the error queue) and returns its
+// software time; zero when there is none.
+func txStamp(oob []byte) time.Time {
+	var ts unix.ScmTimestamping
+	if !findCmsg(oob, unix.SOL_SOCKET, unix.SCM_TIMESTAMPING, (*[unsafe.Sizeof(ts)]byte)(unsafe.Pointer(&ts))[:]) || ts.Ts[0].Sec == 0 && ts.Ts[0].Nsec == 0 {
+		return time.Time{}
+	}
+	return time.Unix(ts.Ts[0].Sec, ts.Ts[0].Nsec)
 }
 
 // rxStamp finds the SCM_TIMESTAMPNS message in the control messages oob
 // and returns its time; zero when there is none (a read of nothing, or a
 // segment the kernel did not stamp).
 func rxStamp(oob []byte) time.Time {
+	var ts unix.Timespec
+	if !findCmsg(oob, unix.SOL_SOCKET, unix.SCM_TIMESTAMPNS, (*[unsafe.Sizeof(ts)]byte)(unsafe.Pointer(&ts))[:]) {
+		return time.Time{}
+	}
+	return time.Unix(ts.Sec, ts.Nsec)
+}
+
+// findCmsg copies the data of the first control message of level and type in
+// oob into v, and says whether there was one with room for v.
+func findCmsg(oob []byte, level, typ int32, v []byte) bool {
 	for len(oob) >= unix.SizeofCmsghdr {
 		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
 		l := int(h.Len)
 		if l < unix.SizeofCmsghdr || l > len(oob) {
-			return time.Time{}
+			return false
 		}
-		if h.Level == unix.SOL_SOCKET && h.Type == unix.SCM_TIMESTAMPNS && l >= unix.CmsgLen(int(unsafe.Sizeof(unix.Timespec{}))) {
-			var ts unix.Timespec
-			copy((*[unsafe.Sizeof(ts)]byte)(unsafe.Pointer(&ts))[:], oob[unix.CmsgLen(0):])
-			return time.Unix(ts.Sec, ts.Nsec)
+		if h.Level == level && h.Type == typ && l >= unix.CmsgLen(len(v)) {
+			copy(v, oob[unix.CmsgLen(0):])
+			return true
 		}
 		oob = oob[min(unix.CmsgSpace(l-unix.SizeofCmsghdr), len(oob)):]
 	}
-	return time.Time{}
+	return false
 }

@@ -45,6 +45,9 @@ type Step struct {
 	// RxStamps ends latencies at the kernel's receive stamps
 	// (attack.Options.RxStamps; netbench run -rx-stamps).
 	RxStamps bool `json:"rx_stamps,omitempty"`
+	// TxStamps starts latencies at the kernel's send stamps
+	// (attack.Options.TxStamps; netbench run -tx-stamps).
+	TxStamps bool `json:"tx_stamps,omitempty"`
 }
 
 // CountedPass is how long the attack that counts the kernel's work runs:
@@ -100,7 +103,7 @@ func Run(ctx context.Context, s *Step, t Target, dir string, progress func(elaps
 		}
 	}
 	a, err := attack.Run(ctx, sc, attack.Options{URL: t.URL, Name: s.Model, Sample: t.Sample, Progress: progress, Live: t.Live, RxStamps: s.RxStamps,
-		StartAt: s.StartAt})
+		TxStamps: s.TxStamps, StartAt: s.StartAt})
 	if err != nil {
 		return nil, err
 	}
@@ -138,5 +141,6 @@ func writeShard(s *Step, a *attack.Result, dir string) error {
 	base := store.AttackBase(dir, s.Scenario.Name, s.Model, s.Repeat)
 	return store.WriteShard(base, &store.ShardAttack{Shard: s.Shard, Whole: s.Whole, StartAt: s.StartAt, StartSkew: a.StartSkew,
 		Host: host, CPU: m.CPUModel, Cores: m.CPUs, Boot: store.BootID(), CPUs: attack.Affinity(), Began: a.Began, Due: a.Due, NotSent: a.NotSent,
-		Samples: a.Samples, HarnessCPU: a.HarnessCPU, HarnessCores: a.HarnessCores, Wall: a.Wall, Steal: a.Steal, ReadWait: a.ReadWait})
+		Samples: a.Samples, HarnessCPU: a.HarnessCPU, HarnessCores: a.HarnessCores, Wall: a.Wall, Steal: a.Steal, ReadWait: a.ReadWait,
+		SendWait: a.SendWait})
 }

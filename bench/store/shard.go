@@ -58,6 +58,10 @@ type ShardAttack struct {
 	// kernel received it (attack.Result.ReadWait), in the order of the
 	// results file; nil without -rx-stamps.
 	ReadWait []time.Duration `json:"read_wait_ns,omitempty"`
+	// SendWait is each result's wait for the kernel to send its request
+	// after the generator began it (attack.Result.SendWait), in the
+	// order of the results file; nil without -tx-stamps.
+	SendWait []time.Duration `json:"send_wait_ns,omitempty"`
 }
 
 // BootID is the running kernel's boot_id ("" where unreadable): equal
@@ -105,8 +109,12 @@ func ReadShard(base string) (*ShardAttack, *attack.Result, error) {
 	if s.ReadWait != nil && len(s.ReadWait) != len(rs) {
 		return nil, nil, errors.New(base + ": the shard's read waits do not match its results")
 	}
+	if s.SendWait != nil && len(s.SendWait) != len(rs) {
+		return nil, nil, errors.New(base + ": the shard's send waits do not match its results")
+	}
 	a := &attack.Result{Scenario: s.Whole.Name, Began: s.Began, Results: rs, Due: s.Due, NotSent: s.NotSent,
-		Samples: s.Samples, HarnessCPU: s.HarnessCPU, HarnessCores: s.HarnessCores, Wall: s.Wall, Steal: s.Steal, ReadWait: s.ReadWait}
+		Samples: s.Samples, HarnessCPU: s.HarnessCPU, HarnessCores: s.HarnessCores, Wall: s.Wall, Steal: s.Steal, ReadWait: s.ReadWait,
+		SendWait: s.SendWait}
 	return &s, a, nil
 }
 

@@ -87,6 +87,11 @@ type Summary struct {
 	// read them. The latencies above end at the kernel's stamp, so this
 	// wait, the generator's, is not in them; nil without stamps.
 	ReadWait *Wait `json:"read_wait,omitempty"`
+	// SendWait, with netbench run -tx-stamps, is how long requests
+	// waited, after the generator began them, for the kernel to send
+	// them. The latencies above start at the kernel's send stamp, so this
+	// wait, the generator's, is not in them; nil without send stamps.
+	SendWait *Wait `json:"send_wait,omitempty"`
 
 	Stress *Stress `json:"stress,omitempty"`
 }
@@ -100,36 +105,57 @@ type Wait struct {
 	P50     float64 `json:"p50_ms"`
 	P99     float64 `json:"p99_ms"`
 	Max     float64 `json:"max_ms"`
-	// ReadP99 is the p99 latency had every answer's latency ended when
-	// the generator read it (latency + wait), over every result as P99
-	// is: the attack's p99 on the generator's clock, beside its own.
-	ReadP99 float64 `json:"read_p99_ms"`
+	// ReadP99 (read waits) is the p99 latency had every answer's
+	// latency ended when the generator read it (latency + wait), over
+	// every result as P99 is: the attack's p99 on the generator's clock
+	// at that end, beside its own.
+	ReadP99 float64 `json:"read_p99_ms,omitempty"`
+	// BeganP99 (send waits) is the p99 latency had every latency started
+	// when the generator began the request (latency + wait).
+	BeganP99 float64 `json:"began_p99_ms,omitempty"`
 }
 
 // readWait summarizes an attack's read waits (attack.Result.ReadWait)
 // over its successful answers; nil without them.
 func readWait(a *attack.Result) *Wait {
-	if a.ReadWait == nil {
+	w := waits(a, a.ReadWait)
+	if w != nil {
+		w.ReadP99, w.BeganP99 = w.BeganP99, 0
+	}
+	return w
+}
+
+// sendWait summarizes an attack's send waits (attack.Result.SendWait)
+// over its successful answers; nil without them.
+func sendWait(a *attack.Result) *Wait {
+	return waits(a, a.SendWait)
+}
+
+// waits summarizes one wait per result (-1: not stamped), kept apart
+// from the latencies, over the successful answers; BeganP99 is the p99 of
+// latency + wait over every result. nil for nil waits.
+func waits(a *attack.Result, each []time.Duration) *Wait {
+	if each == nil {
 		return nil
 	}
 	w := &Wait{}
 	var ws []time.Duration
-	read := make([]time.Duration, 0, len(a.Results))
+	whole := make([]time.Duration, 0, len(a.Results))
 	for i, r := range a.Results {
-		read = append(read, r.Latency+max(a.ReadWait[i], 0))
+		whole = append(whole, r.Latency+max(each[i], 0))
 		if r.Error != "" {
 			continue
 		}
 		w.Answers++
-		if d := a.ReadWait[i]; d >= 0 {
+		if d := each[i]; d >= 0 {
 			ws = append(ws, d)
 		}
 	}
 	sortDur(ws)
 	w.Stamped = len(ws)
 	w.P50, w.P99, w.Max = ms(Quantile(ws, .50)), ms(Quantile(ws, .99)), ms(Quantile(ws, 1))
-	sortDur(read)
-	w.ReadP99 = ms(Quantile(read, .99))
+	sortDur(whole)
+	w.BeganP99 = ms(Quantile(whole, .99))
 	return w
 }
 
@@ -257,6 +283,7 @@ func Compute(sc *scenario.Scenario, a *attack.Result, repeat int, th stress.Thre
 	serverFigures(s, a)
 	s.Steal = a.Steal
 	s.ReadWait = readWait(a)
+	s.SendWait = sendWait(a)
 	series := Series(a)
 	generator(s, a, series)
 	if sc.Stress != nil {

@@ -86,8 +86,29 @@ func TestReadWait(t *testing.T) {
 		t.Errorf("read wait %+v, want %+v", s.ReadWait, want)
 	}
 	a.ReadWait = nil
-	if s, _ := Compute(sc, a, 1, stress.Thresholds{}); s.ReadWait != nil {
-		t.Errorf("read wait %+v without stamps", s.ReadWait)
+	if s, _ := Compute(sc, a, 1, stress.Thresholds{}); s.ReadWait != nil || s.SendWait != nil {
+		t.Errorf("read wait %+v, send wait %+v without stamps", s.ReadWait, s.SendWait)
+	}
+}
+
+// Send waits are summarized as read waits are; their whole-clock p99
+// moves the latency's start (BeganP99), not its end.
+func TestSendWait(t *testing.T) {
+	sc := &scenario.Scenario{Name: "closed", Targets: []scenario.Target{{Path: "/"}},
+		Load: scenario.Load{Kind: scenario.Closed, Conns: 1}, Duration: scenario.Duration{Duration: time.Second}}
+	a := &attack.Result{Scenario: sc.Name, Name: "m", Began: time.Now(), Wall: time.Second}
+	// 100 requests waiting 2..200 µs, one unstamped, one failure.
+	for i := 1; i <= 100; i++ {
+		a.Results = append(a.Results, vegeta.Result{Seq: uint64(i), Code: 200, Latency: time.Millisecond})
+		a.SendWait = append(a.SendWait, time.Duration(2*i)*time.Microsecond)
+	}
+	a.Results = append(a.Results, vegeta.Result{Code: 200, Latency: time.Millisecond}, vegeta.Result{Error: "netbench: i/o timeout", Latency: time.Millisecond})
+	a.SendWait = append(a.SendWait, -1, -1)
+	s, _ := Compute(sc, a, 1, stress.Thresholds{})
+	// Begun at 1.002..1.2 ms, 1 ms twice: the 99th of 102 is 1.198 ms.
+	want := Wait{Stamped: 100, Answers: 101, P50: 0.100, P99: 0.198, Max: 0.200, BeganP99: 1.198}
+	if s.SendWait == nil || *s.SendWait != want || s.ReadWait != nil {
+		t.Errorf("send wait %+v, want %+v (read wait %+v, want none)", s.SendWait, want, s.ReadWait)
 	}
 }
 

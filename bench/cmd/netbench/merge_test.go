@@ -26,13 +26,14 @@ func writeShardRun(t *testing.T, root string, k int, began time.Time, bound bool
 		t.Fatal(err)
 	}
 	var rs []vegeta.Result
-	var due, waits []time.Duration
+	var due, waits, sends []time.Duration
 	for i := 0; i < 1000; i++ {
 		d := time.Duration(i) * 10 * time.Millisecond
 		rs = append(rs, vegeta.Result{Seq: uint64(i), Timestamp: began.Add(d), Code: 200, Method: "GET", URL: "http://t/hello",
 			Latency: time.Duration(k+1)*time.Millisecond + time.Duration(i)*time.Microsecond})
 		due = append(due, d)
 		waits = append(waits, rs[i].Latency/2) // -rx-stamps: half of each answer's time was the generator's
+		sends = append(sends, rs[i].Latency/4) // -tx-stamps: and a quarter more before its request left
 	}
 	if err := store.WriteAttack(dir, "open", "epoll", 1, rs, nil); err != nil {
 		t.Fatal(err)
@@ -47,7 +48,7 @@ func writeShardRun(t *testing.T, root string, k int, began time.Time, bound bool
 	if err := store.WriteShard(store.AttackBase(dir, "open", "epoll", 1), &store.ShardAttack{Shard: sh.String(), Whole: whole,
 		StartAt: startAt, StartSkew: startSkew, Host: "host" + sh.String(), Began: began, Due: due,
 		HarnessCPU: time.Second, HarnessCores: 1, Wall: 10 * time.Second, Steal: &sample.Stolen{Share: 0.01 * float64(k), CPU: k},
-		Boot: []string{"boot-a", "boot-a", "boot-b"}[k], CPUs: "1", ReadWait: waits}); err != nil {
+		Boot: []string{"boot-a", "boot-a", "boot-b"}[k], CPUs: "1", ReadWait: waits, SendWait: sends}); err != nil {
 		t.Fatal(err)
 	}
 	row := &summary.Summary{Scenario: "open", Model: "epoll", Repeat: 1, Requests: 1000, Success: 1}
@@ -89,6 +90,10 @@ func TestMergeRuns(t *testing.T) {
 	// The read waits' percentiles are the union's too: half the latencies'.
 	if w := s.ReadWait; w == nil || *w != (summary.Wait{Stamped: 3000, Answers: 3000, P50: 1.2495, P99: 1.9845, Max: 1.9995, ReadP99: 5.9535}) {
 		t.Errorf("merged read wait %+v, want 3000 stamped with p50 1.2495, p99 1.9845, max 1.9995, read at p99 5.9535", w)
+	}
+	// So are the send waits': a quarter of the latencies'.
+	if w := s.SendWait; w == nil || *w != (summary.Wait{Stamped: 3000, Answers: 3000, P50: 0.62475, P99: 0.99225, Max: 0.99975, BeganP99: 4.96125}) {
+		t.Errorf("merged send wait %+v, want 3000 stamped with p50 0.62475, p99 0.99225, max 0.99975, begun at p99 4.96125", w)
 	}
 	if !s.GeneratorBound || !strings.Contains(s.GeneratorNote, "shard 1/3 (host1/3)") {
 		t.Errorf("the lagging shard is not named: bound %v, note %q", s.GeneratorBound, s.GeneratorNote)

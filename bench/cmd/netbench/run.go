@@ -72,7 +72,7 @@ type runFlags struct {
 	cpuPeriod                                                                    time.Duration
 	idleN, repeats, pid, pids, nofile                                            int
 	duration, warmup                                                             time.Duration
-	fromProfile, printScenarios, wrk, kernel, rxStamps                           bool
+	fromProfile, printScenarios, wrk, kernel, rxStamps, txStamps                 bool
 	shardID                                                                      string // "1-of-3" once -shard is resolved
 	limits                                                                       runner.Limits
 	th                                                                           stress.Thresholds
@@ -109,6 +109,7 @@ func runCmd() command {
 	fs.StringVar(&f.note, "note", "", "a note to record in meta.json")
 	fs.StringVar(&f.runDir, "run-dir", "", "write into this existing run directory, adding to its summaries")
 	fs.DurationVar(&f.warmup, "warmup", 500*time.Millisecond, "closed warm-up on 4 connections before each attack, discarded")
+	fs.BoolVar(&f.txStamps, "tx-stamps", false, "start each answer's latency when the kernel sent its request (a software send stamp, SO_TIMESTAMPING) rather than when netbench began it, and record each request's wait for netbench in between (summary send_wait): with -rx-stamps the latency is the kernel's from end to end, and a generator preempted between its clock and its write, by another shard on its CPU for one, leaves the figure (open and closed loads)")
 	fs.BoolVar(&f.rxStamps, "rx-stamps", false, "end each answer's latency when the kernel received it (SO_TIMESTAMPNS) rather than when netbench read it, and record each answer's wait for netbench in between (summary read_wait): the generator's own delays, sharing its CPU with other shards for one, leave the figure (open and closed loads)")
 	fs.BoolVar(&f.wrk, "wrk", false, "cross-check closed hello scenarios with wrk (Debian's wrk) on the same connections and duration (native runs)")
 	fs.StringVar(&f.check, "check", "", "fail unless every listed model (comma-separated, or \"all\": every model run) answered every request 2xx")
@@ -211,7 +212,7 @@ func (f *runFlags) makePlan() (*plan, error) {
 				continue
 			}
 			for rep := 1; rep <= reps; rep++ {
-				p.steps = append(p.steps, &step.Step{Model: m, Scenario: sc, Repeat: rep, Warmup: f.warmup, Thresholds: f.th, Kernel: f.kernel, RxStamps: f.rxStamps,
+				p.steps = append(p.steps, &step.Step{Model: m, Scenario: sc, Repeat: rep, Warmup: f.warmup, Thresholds: f.th, Kernel: f.kernel, RxStamps: f.rxStamps, TxStamps: f.txStamps,
 					Label: fmt.Sprintf("%s · %s · repeat %d/%d", m, sc.Name, rep, reps)})
 			}
 		}
