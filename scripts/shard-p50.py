@@ -21,8 +21,9 @@ LIMIT = 0.01  # summary.StealLimit
 steal = lambda s: (s.get('steal') or {}).get('share', 0)
 rows, ratios, calm = [], {'thru': [], 'p50': [], 'p99': [], 'read p99': []}, {'thru': [], 'p50': [], 'p99': [], 'read p99': []}
 wait = lambda s, k: '%.3f' % s['read_wait'][k] if s.get('read_wait') else '-'
-print('| round | setup | offered /s | answers/s | p50 ms | p99 ms | generator CPU | steal % | read wait p99 ms | read p99 ms |')
-print('|---|---|---|---|---|---|---|---|---|---|')
+send = lambda s: '%.3f' % s['send_wait']['p99_ms'] if s.get('send_wait') else '-'
+print('| round | setup | offered /s | answers/s | p50 ms | p99 ms | generator CPU | steal % | read wait p99 ms | read p99 ms | send wait p99 ms |')
+print('|---|---|---|---|---|---|---|---|---|---|---|')
 for r in range(1, n + 1):
     got = {}
     for setup in ('one', 'three', 'lone'):
@@ -30,7 +31,7 @@ for r in range(1, n + 1):
         if s is None:
             continue
         got[setup] = s
-        print('| %d | %s | %.0f | %.1f | %.3f | %.3f | %.2f | %.1f | %s | %s |' % (r, setup, s['offered_rps'], s['throughput_rps'], s['p50_ms'], s['p99_ms'], s['harness_cpu_share'], 100 * steal(s), wait(s, 'p99_ms'), wait(s, 'read_p99_ms')))
+        print('| %d | %s | %.0f | %.1f | %.3f | %.3f | %.2f | %.1f | %s | %s | %s |' % (r, setup, s['offered_rps'], s['throughput_rps'], s['p50_ms'], s['p99_ms'], s['harness_cpu_share'], 100 * steal(s), wait(s, 'p99_ms'), wait(s, 'read_p99_ms'), send(s)))
     if 'one' in got and 'three' in got:
         o, t = got['one'], got['three']
         quiet = steal(o) < LIMIT and steal(t) < LIMIT

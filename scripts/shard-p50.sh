@@ -23,6 +23,10 @@
 #     the generator to read it is kept apart (the read wait column); the
 #     read p99 column is the same attack's p99 had it ended at the read,
 #     and the ratios are given on both clocks (p99 and read p99).
+#   STAMPS=2: -rx-stamps and -tx-stamps, so that latencies also start
+#     when the kernel sent each request: the kernel's clock at both ends,
+#     the wait for the generator to send kept apart too (the send wait
+#     column).
 #   CGROUPS=1 (native only): every generator process in a cpu cgroup of
 #     its own, as each compose replica is in its container's, so that the
 #     kernel schedules the shards as groups (cgroup v1, as root).
@@ -77,6 +81,7 @@ if [ "$ENGINE" = native ]; then
   sleep 1
   B="taskset -c 1 bin/netbench run -url http://127.0.0.1:18123 -pid $SP -name epoll -scenarios open-6000 -warmup 0s"
   if [ "$STAMPS" = 1 ]; then B="$B -rx-stamps"; fi
+  if [ "$STAMPS" = 2 ]; then B="$B -rx-stamps -tx-stamps"; fi
 else
   LONE=0
   make -s images >/dev/null

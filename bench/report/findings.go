@@ -106,28 +106,51 @@ func machine(agg []*Row) string {
 }
 
 // latencyClock says where the latencies end when some were stamped by
-// the kernel (netbench run -rx-stamps), and how long answers waited for
-// the generator after that; "" when none was.
+// the kernel at the answer (netbench run -rx-stamps), where they start
+// when some were stamped at the request (-tx-stamps), and how long the
+// generator kept each out of them; "" when none was.
 func latencyClock(agg []*Row) string {
-	var stamped, plain []string
-	most := 0.0
+	var rx, tx, rxPlain, txPlain []string
+	mostRead, mostSend := 0.0, 0.0
 	for _, r := range agg {
+		name := r.Scenario + "/" + r.Model
 		if r.Stamped > 0 {
-			stamped = append(stamped, r.Scenario+"/"+r.Model)
-			most = max(most, r.MostReadWait)
+			rx = append(rx, name)
+			mostRead = max(mostRead, r.MostReadWait)
 		}
 		if r.Stamped < r.Repeats {
-			plain = append(plain, r.Scenario+"/"+r.Model)
+			rxPlain = append(rxPlain, name)
+		}
+		if r.SendStamped > 0 {
+			tx = append(tx, name)
+			mostSend = max(mostSend, r.MostSendWait)
+		}
+		if r.SendStamped < r.Repeats {
+			txPlain = append(txPlain, name)
 		}
 	}
-	if len(stamped) == 0 {
+	var parts []string
+	if len(rx) > 0 {
+		l := fmt.Sprintf("latencies end when the kernel received each answer (netbench run -rx-stamps), not when netbench read it; answers then waited for netbench up to %s ms at p99 in an attack, a wait left out of every latency here", Figure(mostRead))
+		if len(rxPlain) > 0 {
+			l += fmt.Sprintf(". In at least one repeat of %s the latencies end when netbench read the answer: those are not comparable with the stamped ones", strings.Join(rxPlain, ", "))
+		}
+		parts = append(parts, l)
+	}
+	if len(tx) > 0 {
+		l := fmt.Sprintf("latencies start when the kernel sent each request (netbench run -tx-stamps), not when netbench began it; requests waited for that up to %s ms at p99 in an attack, a wait left out too", Figure(mostSend))
+		if len(txPlain) > 0 {
+			l += fmt.Sprintf(". In at least one repeat of %s the latencies start when netbench began the request: those are not comparable with the send-stamped ones", strings.Join(txPlain, ", "))
+		}
+		parts = append(parts, l)
+	}
+	if len(parts) == 0 {
 		return ""
 	}
-	l := fmt.Sprintf("**The latency clock**: latencies end when the kernel received each answer (netbench run -rx-stamps), not when netbench read it; answers then waited for netbench up to %s ms at p99 in an attack, a wait left out of every latency here", Figure(most))
-	if len(plain) > 0 {
-		l += fmt.Sprintf(". In at least one repeat of %s the latencies end when netbench read the answer: those are not comparable with the stamped ones", strings.Join(plain, ", "))
+	if len(parts) == 2 {
+		parts[1] = "They " + strings.TrimPrefix(parts[1], "latencies ")
 	}
-	return l + "."
+	return "**The latency clock**: " + strings.Join(parts, ". ") + "."
 }
 
 // cpuRanking ranks a scenario's models by server CPU per answer, with

@@ -70,6 +70,12 @@ type Row struct {
 	// largest p99 of the answers' wait for the generator among them (ms).
 	Stamped      int
 	MostReadWait float64
+	// SendStamped counts the repeats whose latencies start at the
+	// kernel's send stamps (netbench run -tx-stamps); MostSendWait is
+	// the largest p99 of the requests' wait for the kernel to send them
+	// among them (ms).
+	SendStamped  int
+	MostSendWait float64
 	Knee, Break  Cell
 	// FirstStep and TopStep are the stress test's lowest and highest
 	// offered rates: a knee below the first step and a break beyond the
@@ -138,6 +144,10 @@ func Aggregate(rows []*summary.Summary) []*Row {
 		if s.ReadWait != nil {
 			r.Stamped++
 			r.MostReadWait = max(r.MostReadWait, s.ReadWait.P99)
+		}
+		if s.SendWait != nil {
+			r.SendStamped++
+			r.MostSendWait = max(r.MostSendWait, s.SendWait.P99)
 		}
 		if st := s.Stress; st != nil {
 			for i, x := range st.Steps {

@@ -125,4 +125,15 @@ func TestLatencyClock(t *testing.T) {
 	if !strings.Contains(mixed, "at least one repeat of s/a, s/b the latencies end when netbench read") {
 		t.Errorf("some rows stamped: %q", mixed)
 	}
+	if strings.Contains(all+mixed, "-tx-stamps") {
+		t.Errorf("no send stamps, yet the line speaks of them: %q, %q", all, mixed)
+	}
+	both := latencyClock([]*Row{{Scenario: "s", Model: "a", Repeats: 1, Stamped: 1, MostReadWait: 0.5, SendStamped: 1, MostSendWait: 0.25}})
+	if want := "**The latency clock**: latencies end when the kernel received each answer (netbench run -rx-stamps), not when netbench read it; answers then waited for netbench up to 0.50 ms at p99 in an attack, a wait left out of every latency here. They start when the kernel sent each request (netbench run -tx-stamps), not when netbench began it; requests waited for that up to 0.25 ms at p99 in an attack, a wait left out too."; both != want {
+		t.Errorf("both stamps:\n%s\nwant\n%s", both, want)
+	}
+	send := latencyClock([]*Row{{Scenario: "s", Model: "a", Repeats: 2, SendStamped: 1, MostSendWait: 0.25}})
+	if !strings.HasPrefix(send, "**The latency clock**: latencies start when the kernel sent") || !strings.Contains(send, "In at least one repeat of s/a the latencies start when netbench began") || strings.Contains(send, "-rx-stamps") {
+		t.Errorf("send stamps alone, in one of two repeats: %q", send)
+	}
 }
