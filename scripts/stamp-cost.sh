@@ -6,11 +6,15 @@
 # answer (harness_cpu_share / answers/s: netbench has one CPU), then the
 # median per-round ratio (stamped over plain) of both. Needs make build
 # first. ROUNDS (default 6), DURATION (default 5s); about 15 s a round.
-# Files under OUT (default /tmp/netmodels-stamp-cost).
+# Files under OUT (default /tmp/netmodels-stamp-cost). PLAIN and STAMPED
+# are the two setups' flags (default none and -rx-stamps): PLAIN=-rx-stamps
+# STAMPED="-rx-stamps -tx-stamps" prices the send stamps alone.
 set -e
 ROUNDS=${ROUNDS:-6}
 DURATION=${DURATION:-5s}
 OUT=${OUT:-/tmp/netmodels-stamp-cost}
+PLAIN=${PLAIN:-}
+STAMPED=${STAMPED:--rx-stamps}
 cd "$(dirname "$0")/.."
 rm -rf "$OUT"; mkdir -p "$OUT"
 taskset -c 0 bin/netserver -model epoll -addr 127.0.0.1:18124 >"$OUT/server.log" 2>&1 &
@@ -23,7 +27,7 @@ run() { # run NAME [FLAGS]
     -duration "$DURATION" -out "$OUT/$n" "$@" >"$OUT/$n.log" 2>&1
 }
 for r in $(seq 1 "$ROUNDS"); do
-  if [ $((r % 2)) = 1 ]; then run plain$r; run stamped$r -rx-stamps; else run stamped$r -rx-stamps; run plain$r; fi
+  if [ $((r % 2)) = 1 ]; then run plain$r $PLAIN; run stamped$r $STAMPED; else run stamped$r $STAMPED; run plain$r $PLAIN; fi
 done
 python3 - "$OUT" "$ROUNDS" <<'PY'
 import glob, json, statistics, sys

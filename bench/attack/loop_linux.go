@@ -322,9 +322,9 @@ func (l *loop) event(fd int, ev uint32) {
 	if s == nil || !s.live {
 		return
 	}
-	if l.txStamps && ev&unix.EPOLLERR != 0 {
+	if l.txStamps && ev&unix.EPOLLERR != 0 && s.tx.IsZero() {
 		// A send stamp on the error queue raises EPOLLERR too.
-		if t := rawTxStamps(fd, l.errq, l.eoob); !t.IsZero() {
+		if t := rawTxStamp(fd, l.errq, l.eoob, s.r.Timestamp); !t.IsZero() {
 			s.tx = t
 			if ev&^unix.EPOLLERR == 0 {
 				return // the stamp alone
@@ -435,7 +435,7 @@ func (l *loop) finish(s *slot, resp wire.Response, size int64, err error) {
 	sw := time.Duration(-1)
 	if l.txStamps {
 		if s.tx.IsZero() && s.fd >= 0 {
-			s.tx = rawTxStamps(s.fd, l.errq, l.eoob)
+			s.tx = rawTxStamp(s.fd, l.errq, l.eoob, r.Timestamp)
 		}
 		if k := s.tx.Sub(r.Timestamp); err == nil && !s.tx.IsZero() && k >= 0 && k <= r.Latency {
 			sw = k

@@ -107,17 +107,19 @@ func rawRecvmsgFlags(fd int, b, oob []byte, flags int) (n, oobn int, err error) 
 // stamps it, inside the write, just before the server's side receives it).
 const txStampFlags = unix.SOF_TIMESTAMPING_TX_SOFTWARE | unix.SOF_TIMESTAMPING_SOFTWARE | unix.SOF_TIMESTAMPING_OPT_TSONLY
 
-// rawTxStamps reads fd's error queue until it is empty and returns the
-// newest send stamp it held; zero when it held none.
-func rawTxStamps(fd int, b, oob []byte) time.Time {
-	var last time.Time
+// rawTxStamp reads fd's error queue up to the first send stamp not before
+// since (the start of the request in flight: older ones are an earlier
+// request's) and returns it; zero when the queue ran out first. One read
+// in the usual case, a request sent by one write, where reading on until
+// the queue is empty would cost a second system call per request.
+func rawTxStamp(fd int, b, oob []byte, since time.Time) time.Time {
 	for {
 		_, oobn, err := rawRecvmsgFlags(fd, b, oob, unix.MSG_ERRQUEUE|unix.MSG_DONTWAIT)
 		if err != nil {
-			return last
+			return time.Time{}
 		}
-		if t := txStamp(oob[:oobn]); !t.IsZero() {
-			last = t
+		if t := txStamp(oob[:oobn]); !t.Before(since) {
+			return t
 		}
 	}
 }
