@@ -73,3 +73,13 @@ for setup in ('one', 'three'):
     if p or q:
         print('%s: p99 median %s ms in %d runs under %.0f%% steal, %s ms in %d at or over' % (setup,
               '%.3f' % statistics.median(p) if p else '-', len(p), 100 * LIMIT, '%.3f' % statistics.median(q) if q else '-', len(q)))
+# How well one setup's p99 repeats from a round to its next: the yardstick
+# for the three-over-one ratios of single rounds.
+for setup in ('one', 'three'):
+    p = [g[setup]['p99_ms'] for g in rows if setup in g]
+    rs = [b / a for a, b in zip(p, p[1:])]
+    if rs:
+        print('%s: p99 of a round over the round before, inside 10%%: %d of %d (%s)' % (setup, sum(abs(x - 1) <= 0.10 for x in rs), len(rs), ' '.join('%.2f' % x for x in rs)))
+v = ratios['p99']
+if v:
+    print('three over one, p99 of a round, inside 10%%: %d of %d' % (sum(abs(x - 1) <= 0.10 for x in v), len(v)))
