@@ -24,7 +24,7 @@ STATICCHECK_VERSION := v0.7.0
 FUZZTIME    ?= 10m
 export CGO_ENABLED ?= 0
 
-.PHONY: ui shards coursework-check locust stress stress-short browser-test all build bench bench-all images docker-test test fmt-check vet staticcheck unit race fuzz-short fuzz gobench perf clean
+.PHONY: python-deps ui shards coursework-check locust stress stress-short browser-test all build bench bench-all images docker-test test fmt-check vet staticcheck unit race fuzz-short fuzz gobench perf clean
 
 all: build
 
@@ -65,6 +65,15 @@ stress-short: build
 
 test: fmt-check vet staticcheck unit race fuzz-short browser-test
 
+# The seeds' own systems (servers/python: the blog's Python servers, the
+# course's Django views) run on Debian's python3 with Debian's Django and
+# gunicorn: installed with apt-get when missing (the smoke test of
+# bench/reference starts each one).
+PYTHON ?= /usr/bin/python3
+python-deps:
+	@$(PYTHON) -c 'import django, gunicorn' 2>/dev/null || { echo "installing python3, python3-django and gunicorn (the seeds' reference servers)"; \
+	  apt-get update -qq >/dev/null && apt-get install -y -qq python3 python3-django gunicorn >/dev/null; }
+
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -82,13 +91,13 @@ staticcheck: $(STATICCHECK)
 	$(STATICCHECK) ./...
 	cd deploy/k8s && $(STATICCHECK) ./...
 
-unit:
+unit: build python-deps
 	$(GO) test -count=1 ./...
 	cd deploy/k8s && $(GO) test -count=1 ./...
 
 # The race detector needs cgo; it runs on the packages with concurrency, and
 # on the models whose traits say it applies (model.Traits.Race).
-race:
+race: build python-deps
 	CGO_ENABLED=1 $(GO) test -count=1 -race ./servers/httpx/... ./servers/handler/... ./bench/...
 	CGO_ENABLED=1 $(GO) test -count=1 -race -run 'TestConformance' ./servers/servertest/
 
@@ -106,7 +115,7 @@ FUZZ_TARGETS = FuzzSession:./servers/httpx/:150000 FuzzDifferential:./servers/ht
 # Every exercise of docs/coursework.md, each command at a reduced size,
 # checked for the observation it promises (bench/coursework); about 3
 # minutes on 2 cores.
-coursework-check: build
+coursework-check: build python-deps
 	NETMODELS_COURSEWORK=1 $(GO) test -count=1 -timeout 20m -v ./bench/coursework/
 
 # The up-down game played by headless Chromium on every model, and netbench

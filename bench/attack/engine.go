@@ -36,11 +36,12 @@ type engine struct {
 	timeout   time.Duration
 	dialer    net.Dialer
 	targets   []*target
-	total     int       // sum of the targets' weights
-	live      *Live     // nil unless the attack is watched (Options.Live)
-	rxStamps  bool      // Options.RxStamps
-	txStamps  bool      // Options.TxStamps
-	startAt   time.Time // Options.StartAt
+	total     int           // sum of the targets' weights
+	live      *Live         // nil unless the attack is watched (Options.Live)
+	rxStamps  bool          // Options.RxStamps
+	txStamps  bool          // Options.TxStamps
+	startAt   time.Time     // Options.StartAt
+	sendDelay time.Duration // scenario.Load.SendDelay
 }
 
 // target is a scenario target made ready to send.
@@ -129,6 +130,9 @@ type client struct {
 	mu      sync.Mutex
 	stopped bool
 	unstop  func() bool
+	// sendDelay is the next request's wait between a new connection and
+	// its write (scenario.Target.SendDelay).
+	sendDelay time.Duration
 }
 
 func newClient(ctx context.Context, e *engine) *client {
@@ -204,6 +208,17 @@ func (c *client) once(method, path string, fields, reqBody []byte, deadline time
 	if c.conn == nil {
 		if err := c.dial(deadline); err != nil {
 			return err
+		}
+		if d := c.sendDelay; d > 0 {
+			// A client late to send (scenario.Target.SendDelay).
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-c.ctx.Done():
+				t.Stop()
+				c.close()
+				return c.ctx.Err()
+			}
 		}
 	}
 	if err := c.conn.SetDeadline(deadline); err != nil {

@@ -231,3 +231,70 @@ func TestUsersTaskSendsItsRequestsInOrder(t *testing.T) {
 		t.Fatalf("%d requests out of their task's order", n)
 	}
 }
+
+// A users load with a send delay writes each request that long after its
+// connection opened (scenario.Target.SendDelay): the server, which stamps
+// the accept and the first byte, sees at least the delay. (Without one
+// the gap is the machine's to set, so it is not checked.)
+func TestUsersLateToSend(t *testing.T) {
+	for _, delay := range []time.Duration{0, 30 * time.Millisecond} {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var (
+			mu   sync.Mutex
+			gaps []time.Duration
+		)
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				go func() {
+					defer c.Close()
+					at := time.Now()
+					b := make([]byte, 1024)
+					if _, err := c.Read(b); err != nil {
+						return
+					}
+					mu.Lock()
+					gaps = append(gaps, time.Since(at))
+					mu.Unlock()
+					_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+				}()
+			}
+		}()
+		sc := &scenario.Scenario{Name: "late", Targets: []scenario.Target{{Path: "/", SendDelay: dur(delay)}}, KeepAlive: false,
+			Load:     scenario.Load{Kind: scenario.Users, Users: 2, SpawnRate: 100},
+			Duration: dur(400 * time.Millisecond), Timeout: dur(2 * time.Second)}
+		if err := sc.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		a, err := Run(context.Background(), sc, Options{URL: "http://" + ln.Addr().String(), Name: "t"})
+		ln.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		if len(gaps) < 4 || len(a.Results) < 4 {
+			t.Fatalf("delay %v: %d requests seen, %d results", delay, len(gaps), len(a.Results))
+		}
+		for _, g := range gaps {
+			if g < delay {
+				t.Errorf("delay %v: a request came %v after its connection", delay, g)
+			}
+		}
+		mu.Unlock()
+		for _, r := range a.Results {
+			if r.Code != 200 || delay > 0 && r.Latency < delay {
+				t.Errorf("delay %v: result %d in %v", delay, r.Code, r.Latency)
+			}
+		}
+	}
+	bad := &scenario.Scenario{Name: "x", Targets: []scenario.Target{{Path: "/", SendDelay: dur(time.Millisecond)}}, Load: scenario.Load{Kind: scenario.Closed, Conns: 1}, Duration: dur(time.Second)}
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "send_delay needs the users load") {
+		t.Errorf("a closed load with a send delay: %v", err)
+	}
+}

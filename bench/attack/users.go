@@ -60,6 +60,7 @@ func runUsers(ctx context.Context, sc *scenario.Scenario, e *engine, res *Result
 			if t.Game {
 				body, keep = body[:0], &body
 			}
+			cl.sendDelay = t.SendDelay.Duration
 			cl.do(method, path, url, fields, reqBody, &r, keep)
 			if parent.Err() != nil {
 				return false // the run was stopped: not a result

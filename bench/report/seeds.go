@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"netmodels/bench/reference"
 	"netmodels/bench/summary"
 )
 
@@ -80,7 +81,10 @@ func blogFigures(s *summary.Summary) (maxRPS, meanMS float64, before int) {
 	return maxRPS, s.Mean, before
 }
 
-// blogTable writes the blog's figures beside ours, from the blog scenario.
+// blogTable writes the blog's figures beside ours, from the blog scenario:
+// for each of the blog's servers, its own Python code run here (as first
+// written, with join() in the accept loop, and with the blog's fix, where
+// the blog had both) and the netmodels model of the same family.
 func blogTable(rows []*summary.Summary) string {
 	got := map[string]*summary.Summary{}
 	for _, s := range firstRepeats(rows, "blog") {
@@ -90,26 +94,40 @@ func blogTable(rows []*summary.Summary) string {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString("| blog's server | its RPS until failure | here: model | max answers/s of a step before it broke | blog's mean ms | here: mean ms | blog: requests before failure | here: requests before failure |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| blog's server | its RPS until failure | blog's mean ms | blog: requests before failure | here: system | what it is | max answers/s of a step before it broke | mean ms | requests before failure |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
 	type ranked struct {
 		model string
 		rps   float64
 	}
-	var ours []ranked
+	var first, fixed, models []ranked
 	bound := false
 	for _, bs := range BlogServers {
-		s := got[bs.Model]
+		var systems [][2]string // name, what it is
+		for _, r := range reference.Of("blog") {
+			if r.Family == bs.Model {
+				systems = append(systems, [2]string{r.Name, r.Label})
+			}
+		}
+		systems = append(systems, [2]string{bs.Model, "netmodels' model (Go)"})
 		seed := func(v float64, f string) string {
 			if v == 0 {
 				return "–"
 			}
 			return fmt.Sprintf(f, v)
 		}
-		here, mean, before := "not run", "–", "–"
-		if s != nil {
+		sb := "–"
+		if bs.BeforeFailure > 0 {
+			sb = fmt.Sprint(bs.BeforeFailure)
+		}
+		lead := fmt.Sprintf("%s | %s | %s | %s", bs.Name, seed(bs.RPS, "%.1f"), seed(bs.MeanMS, "%.0f"), sb)
+		for i, sys := range systems {
+			s := got[sys[0]]
+			if s == nil {
+				continue
+			}
 			rps, m, bf := blogFigures(s)
-			here, mean = fmt.Sprintf("%.0f", rps), fmt.Sprintf("%.1f", m)
+			here, mean := fmt.Sprintf("%.0f", rps), fmt.Sprintf("%.1f", m)
 			if rps == 0 && s.Stress != nil && len(s.Stress.Steps) > 0 && s.Stress.BreakRPS > 0 && s.Stress.BreakRPS <= s.Stress.Steps[0].Offered {
 				here = fmt.Sprintf("none: broke at the first step, %.0f/s", s.Stress.BreakRPS)
 			}
@@ -117,7 +135,7 @@ func blogTable(rows []*summary.Summary) string {
 				here += " †"
 				bound = true
 			}
-			before = "none failed"
+			before := "none failed"
 			if bf >= 0 {
 				before = fmt.Sprint(bf)
 			} else if s.Stress != nil && s.Stress.BreakRPS > 0 {
@@ -125,26 +143,60 @@ func blogTable(rows []*summary.Summary) string {
 				// connection was waiting on it.
 				before = fmt.Sprintf("every one sent answered; %d not sent", s.NotSent)
 			}
-			ours = append(ours, ranked{bs.Model, rps})
+			l := lead
+			if i > 0 {
+				l = " | | | "
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", l, sys[0], sys[1], here, mean, before)
+			r := ranked{sys[0], rps}
+			switch ref, ok := reference.Lookup(sys[0]); {
+			case !ok:
+				models = append(models, r)
+			case ref.Join():
+				first = append(first, r)
+			default:
+				fixed = append(fixed, r)
+				if bs.Model != "select" { // the blog's first round had no select server
+					if !hasJoinVariant(bs.Model) {
+						first = append(first, r)
+					}
+				}
+			}
 		}
-		sb := "–"
-		if bs.BeforeFailure > 0 {
-			sb = fmt.Sprint(bs.BeforeFailure)
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", bs.Name, seed(bs.RPS, "%.1f"), bs.Model, here,
-			seed(bs.MeanMS, "%.0f"), mean, sb, before)
 	}
-	sort.SliceStable(ours, func(i, j int) bool { return ours[i].rps > ours[j].rps })
-	var order []string
-	for _, r := range ours {
-		order = append(order, r.model)
+	order := func(rs []ranked) string {
+		sort.SliceStable(rs, func(i, j int) bool { return rs[i].rps > rs[j].rps })
+		var o []string
+		for _, r := range rs {
+			o = append(o, fmt.Sprintf("%s %.0f", r.model, r.rps))
+		}
+		return strings.Join(o, " > ")
 	}
 	if bound {
 		fmt.Fprintf(&b, "\n† the generator limited this attack: the figure is what it could offer, a lower bound.\n")
 	}
-	fmt.Fprintf(&b, "\nRanking by throughput here: %s. The blog's closing ranking: select > multi-process (fork) > multi-thread (thread) > single process (iterative).\n",
-		strings.Join(order, " > "))
+	b.WriteString("\nRanking by throughput here, answers/s:\n\n")
+	if len(first) > 0 {
+		fmt.Fprintf(&b, "- the blog's code as it first ran (join() in the accept loop): %s; the blog's: multi-process 768 ≈ single process 765.7 > multi-thread 554.3.\n", order(first))
+	}
+	if len(fixed) > 0 {
+		fmt.Fprintf(&b, "- the blog's code with its fix, and its select server: %s; the blog's closing ranking: select > multi-process > multi-thread > single process.\n", order(fixed))
+	}
+	if len(models) > 0 {
+		fmt.Fprintf(&b, "- netmodels' models of the same families: %s.\n", order(models))
+	}
 	return b.String()
+}
+
+// hasJoinVariant reports whether the blog's server of family model had a
+// version with join() in its accept loop.
+func hasJoinVariant(model string) bool {
+	for _, r := range reference.Of("blog") {
+		if r.Family == model && r.Join() {
+			return true
+		}
+	}
+	return false
 }
 
 // slidesTable writes the slides' runs beside ours.
@@ -158,16 +210,20 @@ func slidesTable(rows []*Row) string {
 	for _, sr := range SlidesRuns {
 		for _, r := range byScenario[sr.Scenario] {
 			if n == 0 {
-				b.WriteString("| run | spawn/s | slides: RPS | slides: response times | here: model | answers/s | success % | p50 ms | p99 ms | max ms |\n")
-				b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
+				b.WriteString("| run | spawn/s | slides: RPS | slides: response times | here: model | answers/s | success % | p50 ms | p99 ms | max ms | server CPU µs/answer |\n")
+				b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
 			}
 			n++
 			seed := "no result"
 			if sr.RPS > 0 {
 				seed = fmt.Sprintf("%.1f", sr.RPS)
 			}
-			fmt.Fprintf(&b, "| %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s |\n", sr.View, sr.Spawn, seed, sr.Latency,
-				r.Model, r.Throughput.Format(1), r.Success.Format(1), r.P50.Format(1), r.P99.Format(1), r.Max.Format(0))
+			model := r.Model
+			if ref, ok := reference.Lookup(r.Model); ok {
+				model += " (" + ref.Label + ")"
+			}
+			fmt.Fprintf(&b, "| %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", sr.View, sr.Spawn, seed, sr.Latency,
+				model, r.Throughput.Format(1), r.Success.Format(1), r.P50.Format(1), r.P99.Format(1), r.Max.Format(0), r.CPUPerAnswer.Format(0))
 		}
 	}
 	return b.String()

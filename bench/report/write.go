@@ -368,13 +368,22 @@ func Document(in *Input, d *Drawn, plots map[string]string) string {
 		b.WriteString("\n## Reproducing the seeds\n\n")
 		b.WriteString("The seeds' figures come from their documents; the figures beside them from this run. Why they agree or not: docs/reading-results.md.\n")
 		if blog != "" {
-			fmt.Fprintf(&b, "\n### The blog: Python servers under Locust\n\nThe blog's setup: %s. Here: the `blog` scenario (a stress test of `GET /hello`, a new connection per request, rising steps), on this run's machine.\n\n%s", BlogHardware, blog)
+			fmt.Fprintf(&b, "\n### The blog: Python servers under Locust\n\nThe blog's setup: %s. Here: the `blog` scenario (a stress test of `GET /hello`, a new connection per request, rising steps), on this run's machine%s, on the blog's own servers (its Python code, run by Debian's python3: servers/python/blog) and on netmodels' models of the same families.\n\n%s", BlogHardware, shareText(in.Meta), blog)
 		}
 		if slides != "" {
-			fmt.Fprintf(&b, "\n### The course slides: sorting views under 500 Locust users\n\nThe slides' setup: %s. Here: one scenario per run of the slides, the same users, spawn rates and think time, on the `thread` model (Django's development server gives each connection a thread).\n\n%s", SlidesHardware, slides)
+			fmt.Fprintf(&b, "\n### The course slides: sorting views under 500 Locust users\n\nThe slides' setup: %s. Here: one scenario per run of the slides, the same users, spawn rates and think time%s, on the course's own Django views (servers/python/course, under runserver as the slides ran them and under gunicorn's defaults) and on the `thread` model (Django's development server gives each connection a thread).\n\n%s", SlidesHardware, shareText(in.Meta), slides)
 		}
 	}
 	return b.String()
+}
+
+// shareText says the run's CPU share for the seeds' section, "" without
+// one.
+func shareText(m *store.Meta) string {
+	if m == nil || m.ServerCPUShare <= 0 {
+		return ", each server with a whole CPU"
+	}
+	return fmt.Sprintf(", each server (model or seed's system alike) held to %.2f of a CPU per %s period", m.ServerCPUShare, m.ServerCPUPeriod)
 }
 
 // headroom says how far the generator was from its limit in a scenario:

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -19,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"netmodels/bench/reference"
 	"netmodels/servers/model"
 )
 
@@ -32,6 +34,9 @@ type Server struct {
 	log   *strings.Builder
 	done  chan error
 	group *cpuGroup // its CPU share's cgroup; nil when it has a whole CPU
+	// ref is set for one of the seeds' systems (package reference): it
+	// runs in a process group of its own, swept when it stops.
+	ref bool
 }
 
 // Options of Start.
@@ -52,8 +57,26 @@ type Options struct {
 var groups atomic.Int64
 
 // Start starts model and waits until it serves /healthz (10 s at most).
+// A reference (package reference: the blog's Python servers, the
+// course's Django views) starts the same way, pinned, limited and
+// wrapped alike, on a port picked for it, and is ready when its Ready
+// path answers.
 func Start(model string, o Options) (*Server, error) {
 	args := append([]string{o.Bin, "-model", model, "-addr", "127.0.0.1:0"}, o.Args...)
+	ref, isRef := reference.Lookup(model)
+	var dir, addr string
+	if isRef {
+		root := reference.Root(o.Bin)
+		if err := ref.Check(root); err != nil {
+			return nil, err
+		}
+		port, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		args, dir = ref.Command(root, port)
+		addr = "127.0.0.1:" + strconv.Itoa(port)
+	}
 	if o.NoFile > 0 {
 		if _, err := exec.LookPath("prlimit"); err != nil {
 			return nil, errors.New("a descriptor limit needs prlimit (util-linux)")
@@ -76,6 +99,10 @@ func Start(model string, o Options) (*Server, error) {
 		group, args = g, g.wrap(args)
 	}
 	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Dir = dir
+	if isRef {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	}
 	stderr, err := cmd.StderrPipe()
 	if err == nil {
 		err = cmd.Start()
@@ -86,7 +113,7 @@ func Start(model string, o Options) (*Server, error) {
 		}
 		return nil, err
 	}
-	s := &Server{Model: model, PID: cmd.Process.Pid, CPUs: o.CPUs, cmd: cmd, log: &strings.Builder{}, done: make(chan error, 1), group: group}
+	s := &Server{Model: model, PID: cmd.Process.Pid, CPUs: o.CPUs, cmd: cmd, log: &strings.Builder{}, done: make(chan error, 1), group: group, ref: isRef}
 	addrc := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
@@ -96,7 +123,7 @@ func Start(model string, o Options) (*Server, error) {
 			if s.log.Len() < 64<<10 {
 				s.log.WriteString(line + "\n")
 			}
-			if _, a, ok := strings.Cut(line, "serving on "); ok && !sent {
+			if _, a, ok := strings.Cut(line, "serving on "); ok && !sent && !isRef {
 				addrc <- a
 				sent = true
 			}
@@ -104,27 +131,64 @@ func Start(model string, o Options) (*Server, error) {
 		_, _ = io.Copy(io.Discard, stderr)
 	}()
 	go func() { s.done <- cmd.Wait() }()
-	select {
-	case s.Addr = <-addrc:
-	case err := <-s.done:
-		s.ungroup()
-		return nil, fmt.Errorf("%s exited before serving: %v\n%s", model, err, s.log)
-	case <-time.After(10 * time.Second):
-		s.Kill()
-		return nil, fmt.Errorf("%s: no 'serving on' line within 10s", model)
+	ready := "/healthz"
+	if isRef {
+		s.Addr, ready = addr, ref.Ready
+	} else {
+		select {
+		case s.Addr = <-addrc:
+		case err := <-s.done:
+			s.ungroup()
+			return nil, fmt.Errorf("%s exited before serving: %v\n%s", model, err, s.log)
+		case <-time.After(10 * time.Second):
+			s.Kill()
+			return nil, fmt.Errorf("%s: no 'serving on' line within 10s", model)
+		}
 	}
-	if err := s.waitHealthy(10 * time.Second); err != nil {
-		s.Kill()
+	if err := s.waitReady(ready, 15*time.Second); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *Server) waitHealthy(d time.Duration) error {
-	if err := WaitHealthy("http://"+s.Addr, d); err != nil {
-		return fmt.Errorf("%s: %v", s.Model, err)
+// freePort asks the kernel for a free port on 127.0.0.1, for a
+// reference, which cannot say which port it took.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
 	}
-	return nil
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// probe asks whether a server is ready on a connection of its own, closed
+// after the answer: a kept one would hold a model that serves one
+// connection at a time (iterative) until its idle timeout.
+var probe = &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+
+// waitReady waits until path answers 200, up to d; a server that exits
+// meanwhile is reported at once, with its log.
+func (s *Server) waitReady(path string, d time.Duration) error {
+	end := time.Now().Add(d)
+	for time.Now().Before(end) {
+		res, err := probe.Get("http://" + s.Addr + path)
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return nil
+			}
+		}
+		select {
+		case err := <-s.done:
+			s.done <- err
+			s.ungroup()
+			return fmt.Errorf("%s exited before serving: %v\n%s", s.Model, err, s.log)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	s.Kill()
+	return fmt.Errorf("%s: http://%s%s not answering 200 after %v\n%s", s.Model, s.Addr, path, d, s.log)
 }
 
 // WaitHealthy waits until base+"/healthz" answers 200, up to d.
@@ -149,7 +213,14 @@ func (s *Server) Stop(grace time.Duration) (string, error) {
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case err := <-s.done:
+		s.sweep()
 		s.ungroup()
+		var ee *exec.ExitError
+		if s.ref && errors.As(err, &ee) {
+			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGTERM {
+				err = nil // runserver stops so: SIGTERM's default action
+			}
+		}
 		return s.log.String(), err
 	case <-time.After(grace):
 		s.Kill()
@@ -170,7 +241,16 @@ func (s *Server) ungroup() {
 func (s *Server) Kill() {
 	_ = s.cmd.Process.Kill()
 	<-s.done
+	s.sweep()
 	s.ungroup()
+}
+
+// sweep kills what is left of a reference's process group: a child its
+// parent did not wait for (the blog's fork server's, gunicorn's worker).
+func (s *Server) sweep() {
+	if s.ref {
+		_ = syscall.Kill(-s.PID, syscall.SIGKILL)
+	}
 }
 
 // Exists reports whether path is an executable file.

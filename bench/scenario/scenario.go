@@ -65,6 +65,14 @@ type Target struct {
 	Headers map[string]string `json:"headers,omitempty"`
 	// Body is the request's body, sent as it is.
 	Body string `json:"body,omitempty"`
+	// SendDelay (users loads) has the user write this request that long
+	// after its connection opened, on a new connection: a client late to
+	// send, as one behind a slow or lossy link, or Locust's when its
+	// greenlets wait their turn on a busy generator. A server that serves
+	// one connection at a time waits it out in its read, and every
+	// client behind it waits too; one that serves connections at once
+	// does not. The delay is the client's, and counts in its latency.
+	SendDelay Duration `json:"send_delay,omitempty"`
 	// Then makes the target a task, as a Locust task that requests several
 	// views in a row: in the users load, a user that picks it sends it,
 	// then each of these in order, each after the answer to the one
@@ -120,6 +128,11 @@ type Scenario struct {
 	// (netbench -models, make MODELS=); empty: every model. The seed
 	// reproductions of one server's figures name its analogue.
 	Models []string `json:"models,omitempty"`
+	// References are the seeds' own systems (package reference: the
+	// blog's Python servers, the course's Django views) the scenario
+	// also runs on when no model is named: the seed's own system,
+	// measured here beside the models.
+	References []string `json:"references,omitempty"`
 	// Stress makes it a stress test: after the steps, Recovery at
 	// RecoveryRate measures the time to recover (see package stress).
 	Stress *Stress `json:"stress,omitempty"`
@@ -186,6 +199,9 @@ func (s *Scenario) Validate() error {
 		errs = append(errs, t.problems()...)
 		if t.Game && l.Kind != Users {
 			errs = append(errs, fmt.Sprintf("game target %q needs the users load", t.Path))
+		}
+		if t.SendDelay.Duration < 0 || t.SendDelay.Duration > 0 && l.Kind != Users {
+			errs = append(errs, fmt.Sprintf("target %q: send_delay needs the users load, and >= 0", t.Path))
 		}
 		if len(t.Then) > 0 && l.Kind != Users {
 			errs = append(errs, fmt.Sprintf("target %q: a task (then) needs the users load, whose users wait for answers", t.Path))
@@ -331,8 +347,17 @@ func seedRun(name, path string, spawn float64, seed string) *Scenario {
 	return &Scenario{Name: name, Doc: "the course slides' run, one view: " + seed + " (Django, Python)",
 		Targets: []Target{{Path: path}}, KeepAlive: true,
 		Load:     Load{Kind: Users, Users: 500, SpawnRate: spawn, ThinkMin: d(time.Second), ThinkMax: d(3 * time.Second)},
-		Duration: d(length), Timeout: d(30 * time.Second), Models: []string{"thread"}}
+		Duration: d(length), Timeout: d(30 * time.Second), Models: []string{"thread"}, References: CourseReferences}
 }
+
+// BlogReferences are the blog's own servers, as it first wrote them (its
+// join() inside the accept loop) and with its fix; CourseReferences the
+// course's Django views under runserver and gunicorn (package reference
+// declares them).
+var (
+	BlogReferences   = []string{"py-single", "py-fork-join", "py-fork", "py-thread-join", "py-thread", "py-select"}
+	CourseReferences = []string{"django-runserver", "django-gunicorn"}
+)
 
 // Builtins are the scenarios that reproduce the seeds, and the basic ones.
 func Builtins() []*Scenario {
@@ -356,8 +381,17 @@ func Builtins() []*Scenario {
 		{Name: "blog", Doc: "the blog's Locust runs: GET /hello, a new connection per request, the rate rising step by step until the server fails, then recovery",
 			Targets: []Target{{Path: "/hello"}}, KeepAlive: false,
 			Load:     Load{Kind: Steps, Rates: []float64{250, 500, 1000, 2000, 4000, 8000, 12000}, Step: d(4 * time.Second)},
-			MaxConns: 2000, Timeout: d(5 * time.Second),
+			MaxConns: 2000, Timeout: d(5 * time.Second), References: BlogReferences,
 			Stress: &Stress{RecoveryRate: 250, Recovery: d(10 * time.Second)}},
+		// The blog's servers again, with some clients late to send: a
+		// server that serves one connection at a time (the blog's single
+		// process, and its first versions that join() each worker inside
+		// the accept loop) waits on each late one with every client
+		// behind it; one that serves connections at once does not.
+		{Name: "blog-late-clients", Doc: "the blog's servers with some clients late to send: 50 users, no think time, a new connection per request; one GET /hello in ten is written 100 ms after its connection opens, the others at once",
+			Targets: []Target{{Path: "/hello", Weight: 9}, {Path: "/hello", Weight: 1, SendDelay: d(100 * time.Millisecond)}}, KeepAlive: false,
+			Load:     Load{Kind: Users, Users: 50, SpawnRate: 50},
+			Duration: d(15 * time.Second), Timeout: d(5 * time.Second), Models: []string{"iterative", "fork", "thread", "select"}, References: BlogReferences},
 		{Name: "slides-1", Doc: "the course's scenario 1: /sort/{builtin,bubble,heap} at n=1000, max=5000; 500 users spawned at 20/s, 1-3 s think time (Locust)",
 			Targets: sorts("1000", "5000"), KeepAlive: true, Load: users(20), Duration: d(30 * time.Second), Timeout: d(30 * time.Second)},
 		{Name: "slides-1-slow", Doc: "scenario 1 with the slides' gentler spawn rate of 5/s",
@@ -369,9 +403,9 @@ func Builtins() []*Scenario {
 		seedRun("slides-1-bubble", "/test/bubble_sort/", 20, "bubble sort, n=1000: 59.3 RPS, median 0.2 s, max 21 s, failures growing"),
 		seedRun("slides-1-bubble-slow", "/test/bubble_sort/", 5, "bubble sort, n=1000, spawned at 5/s: 19.2 RPS, all within 2.5 s"),
 		seedRun("slides-1-heap-slow", "/test/priority_queue/", 5, "priority queue, n=1000, spawned at 5/s: 219.5 RPS, all within 1.1 s"),
-		seedRun("slides-2-builtin", "/sort/builtin?n=10000&max=50000", 20, "built-in sort, n=10000: 90.7 RPS, median 0.2 s, max 8.5 s"),
-		seedRun("slides-2-bubble", "/sort/bubble?n=10000&max=50000", 20, "bubble sort, n=10000: no result, the server timed out"),
-		seedRun("slides-2-heap", "/sort/heap?n=10000&max=50000", 20, "priority queue, n=10000: 47.0 RPS, median 8.1 s, max 22 s, 0.5 failures/s"),
+		seedRun("slides-2-builtin", "/test/normal_sort/?n=10000&max=50000", 20, "built-in sort, n=10000: 90.7 RPS, median 0.2 s, max 8.5 s"),
+		seedRun("slides-2-bubble", "/test/bubble_sort/?n=10000&max=50000", 20, "bubble sort, n=10000: no result, the server timed out"),
+		seedRun("slides-2-heap", "/test/priority_queue/?n=10000&max=50000", 20, "priority queue, n=10000: 47.0 RPS, median 8.1 s, max 22 s, 0.5 failures/s"),
 		// The slides' locustfile as it is, its paths too (bench/locust has
 		// it): two tasks, normal_sort GETs two views in a row, bubble_sort
 		// one; 1-3 s between tasks.
@@ -381,7 +415,7 @@ func Builtins() []*Scenario {
 				{Path: "/test/bubble_sort/"},
 			}, KeepAlive: true,
 			Load:     Load{Kind: Users, Users: 500, SpawnRate: 20, ThinkMin: d(time.Second), ThinkMax: d(3 * time.Second)},
-			Duration: d(45 * time.Second), Timeout: d(30 * time.Second), Models: []string{"thread"}},
+			Duration: d(45 * time.Second), Timeout: d(30 * time.Second), Models: []string{"thread"}, References: CourseReferences},
 		{Name: "updown", Doc: "the course's up-down game: 200 users each playing game after game (POST /updown/new, then JSON guesses by binary search to CORRECT), 0.1-0.5 s between moves; every answer is checked against the game's rules",
 			Targets: []Target{{Path: "/updown", Game: true}}, KeepAlive: true,
 			Load:     Load{Kind: Users, Users: 200, SpawnRate: 100, ThinkMin: d(100 * time.Millisecond), ThinkMax: d(500 * time.Millisecond)},

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"netmodels/bench/attack"
+	"netmodels/bench/reference"
 	"netmodels/bench/report"
 	"netmodels/bench/scenario"
 	"netmodels/bench/summary"
@@ -171,7 +172,11 @@ func (s *Session) serveIndex(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	cfg := map[string]any{"models": s.cfg.Models, "scenarios": scenario.Names(s.cfg.ScenarioDir),
+	refs := map[string]string{}
+	for _, r := range reference.All() {
+		refs[r.Name] = r.Label
+	}
+	cfg := map[string]any{"models": s.cfg.Models, "references": refs, "scenarios": scenario.Names(s.cfg.ScenarioDir),
 		"max_time_s": s.cfg.MaxTime.Seconds(), "server_cpus": s.cfg.ServerCPUs, "generator_limit": GeneratorLimit,
 		"default_scenario": CourseScenario, "default_model": s.cfg.DefaultModel}
 	b, _ := json.Marshal(cfg)

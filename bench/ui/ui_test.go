@@ -18,6 +18,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"netmodels/bench/reference"
 	"netmodels/bench/scenario"
 	"netmodels/bench/store"
 	"netmodels/bench/summary"
@@ -359,5 +360,27 @@ func TestSwarmChangesUsersThenStops(t *testing.T) {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("%s lacks %q", path, want)
 		}
+	}
+}
+
+// The page offers the seeds' own systems beside the models, each marked
+// as a reference with what it is.
+func TestPageMarksReferences(t *testing.T) {
+	s := NewSession(Config{Bin: "netserver", Models: append([]string{"thread"}, reference.Names()...)})
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, r := range reference.All() {
+		if !strings.Contains(string(b), `"`+r.Name+`":"`+r.Label+`"`) {
+			t.Errorf("the page's config lacks %s as a reference (%q)", r.Name, r.Label)
+		}
+	}
+	if !strings.Contains(string(b), "(reference)") {
+		t.Error("the page does not mark references")
 	}
 }

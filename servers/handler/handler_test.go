@@ -98,6 +98,9 @@ func TestRoutes(t *testing.T) {
 		{"GET", "/sleep?ms=", 400, ""},
 		{"DELETE", "/healthz", 405, ""},
 		{"GET", "/test/normal_sort", 404, ""},
+		{"GET", "/test/bubble_sort/?n=0", 400, ""},
+		{"GET", "/test/priority_queue/?max=x", 400, ""},
+		{"POST", "/test/normal_sort/?n=10", 405, ""},
 	}
 	for _, c := range cases {
 		res := serve(c.method, c.target)
@@ -133,6 +136,13 @@ func TestSeedAliases(t *testing.T) {
 		var m map[string]int
 		if err := json.Unmarshal(res.Body, &m); err != nil || len(m) != 1 || m["top"] < 1 || m["top"] >= DefaultMax {
 			t.Fatalf("%s: %q", p, res.Body)
+		}
+		// The slides' scenario 2 on the same views, as the Django
+		// reference serves it: ?n=10000&max=50000.
+		res = serve("GET", p+"?n=10000&max=50000")
+		m = nil
+		if err := json.Unmarshal(res.Body, &m); err != nil || len(m) != 1 || m["top"] < 45000 || m["top"] >= 50000 {
+			t.Fatalf("%s?n=10000&max=50000: %q", p, res.Body)
 		}
 	}
 }

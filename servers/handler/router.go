@@ -81,11 +81,11 @@ func (h *Router) Handle(req *httpx.Request, res *httpx.Response) {
 			res.Args = [4]int64{opSleep << 8, ms}
 		}
 	case "/test/normal_sort/":
-		deferSort(req, res, Builtin, DefaultN, DefaultMax, true)
+		sortQuery(req, res, Builtin, true)
 	case "/test/bubble_sort/":
-		deferSort(req, res, Bubble, DefaultN, DefaultMax, true)
+		sortQuery(req, res, Bubble, true)
 	case "/test/priority_queue/":
-		deferSort(req, res, Heap, DefaultN, DefaultMax, true)
+		sortQuery(req, res, Heap, true)
 	case "/updown", "/updown/", "/updown/new", "/updown/guess":
 		h.updown(string(path), req, res)
 	default:
@@ -102,22 +102,28 @@ func (h *Router) Handle(req *httpx.Request, res *httpx.Response) {
 			res.SetError(400, "unknown algo: use builtin, bubble, heap or linear")
 			return
 		}
-		n, ok := queryInt(req.Query, "n", DefaultN, MinN, MaxN)
-		if !ok {
-			if getOnly(req, res) {
-				res.SetError(400, "n must be an integer in [1, 100000]")
-			}
-			return
-		}
-		m, ok := queryInt(req.Query, "max", DefaultMax, MinMax, MaxMax)
-		if !ok {
-			if getOnly(req, res) {
-				res.SetError(400, "max must be an integer in [2, 1000000000]")
-			}
-			return
-		}
-		deferSort(req, res, algo, n, m, false)
+		sortQuery(req, res, algo, false)
 	}
+}
+
+// sortQuery reads n and max from the query (DefaultN and DefaultMax when
+// absent) and defers the sort; short answers the /test/ views' {"top":T}.
+func sortQuery(req *httpx.Request, res *httpx.Response, algo Algo, short bool) {
+	n, ok := queryInt(req.Query, "n", DefaultN, MinN, MaxN)
+	if !ok {
+		if getOnly(req, res) {
+			res.SetError(400, "n must be an integer in [1, 100000]")
+		}
+		return
+	}
+	m, ok := queryInt(req.Query, "max", DefaultMax, MinMax, MaxMax)
+	if !ok {
+		if getOnly(req, res) {
+			res.SetError(400, "max must be an integer in [2, 1000000000]")
+		}
+		return
+	}
+	deferSort(req, res, algo, n, m, short)
 }
 
 // deferSort validates the method and defers a sort of n values below max.

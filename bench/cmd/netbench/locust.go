@@ -41,7 +41,7 @@ type LocustRow struct {
 
 func locustCmd() command {
 	fs := flag.NewFlagSet("locust", flag.ExitOnError)
-	model := fs.String("model", "thread", "the model to serve")
+	model := fs.String("model", "thread", "the model to serve, or a seed's own system (django-runserver, django-gunicorn: the course's views)")
 	scen := fs.String("scenario", "slides-locustfile", "the netbench scenario that is the locustfile's load: users, spawn rate and length come from it")
 	file := fs.String("locustfile", "bench/locust/locust_test.py", "the locustfile")
 	rounds := fs.Int("rounds", 2, "rounds; each runs Locust, then netbench, on the same server")
@@ -50,6 +50,8 @@ func locustCmd() command {
 	serverCPUs := fs.String("server-cpus", "0", "CPU set of the server (a whole CPU: the comparison wants it unsaturated)")
 	genCPUs := fs.String("gen-cpus", "", "CPU set of both generators (default: the CPUs the server does not have)")
 	out := fs.String("out", "results", "where to write <run-id>/ (meta.json, locust.json, LOCUST.md, each round's files)")
+	serverCPU := fs.Float64("server-cpu", 1, "the server's share of its CPU (a cgroup's quota, as netbench run -server-cpu; 1: the whole CPU, which the comparison wants)")
+	cpuPeriod := fs.Duration("cpu-period", defaultCPUPeriod, "the period of -server-cpu's quota")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: netbench locust [flags]\n\nRuns Locust (the seeds' generator) and netbench's users load with the same\nusers, spawn rate, think time and length against one unsaturated server, in\nturns, and compares answers/s and latency per request name. Needs Locust\n(apt-get install python3-locust).\n\n")
 		fs.PrintDefaults()
@@ -86,15 +88,15 @@ func locustCmd() command {
 		fs.VisitAll(func(f *flag.Flag) { meta.Flags[f.Name] = f.Value.String() })
 		store.Environment(meta)
 		meta.Notes = append(meta.Notes, "Locust "+locustVersion())
-		s, err := runner.Start(*model, runner.Options{Bin: *bin, CPUs: *serverCPUs})
+		if *serverCPU > 0 && *serverCPU < 1 {
+			meta.ServerCPUShare, meta.ServerCPUPeriod = *serverCPU, cpuPeriod.String()
+		}
+		s, err := runner.Start(*model, runner.Options{Bin: *bin, CPUs: *serverCPUs, CPUShare: *serverCPU, CPUPeriod: *cpuPeriod})
 		if err != nil {
 			return err
 		}
 		defer func() { _, _ = s.Stop(10 * time.Second) }()
 		base := "http://" + s.Addr
-		if err := runner.WaitHealthy(base, 10*time.Second); err != nil {
-			return err
-		}
 		var rows []LocustRow
 		for round := 1; round <= *rounds; round++ {
 			fmt.Fprintf(os.Stderr, "round %d/%d: Locust, %d users at %g/s for %v\n", round, *rounds, sc.Load.Users, sc.Load.SpawnRate, sc.Duration.Duration)

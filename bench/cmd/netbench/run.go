@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"netmodels/bench/attack"
+	"netmodels/bench/reference"
 	"netmodels/bench/report"
 	"netmodels/bench/runner"
 	"netmodels/bench/scenario"
@@ -45,23 +46,27 @@ var profiles = map[string]struct {
 	duration  time.Duration // overrides each scenario's duration; 0 keeps it
 	repeats   int
 	idle      int // idle connections per model for idle.json (native runs); 0: none
+	// references: with no -models, the seeds' own systems the profile's
+	// scenarios name (Scenario.References) run too, natively.
+	references bool
 }{
 	// smoke: one second of hello, a new connection per request, per model:
 	// every model must answer all of it (CI checks that).
-	"smoke": {[]string{"hello-close"}, time.Second, 1, 0},
+	"smoke": {[]string{"hello-close"}, time.Second, 1, 0, false},
 	// quick: every model, three short scenarios, once: about 3 minutes on
 	// two cores.
-	"quick": {[]string{"hello-keepalive", "hello-close", "sleep-io"}, 2 * time.Second, 1, 0},
+	"quick": {[]string{"hello-keepalive", "hello-close", "sleep-io"}, 2 * time.Second, 1, 0, false},
 	// full: every built-in scenario at its own length, three repeats.
 	// (make bench-all runs it once per model: 25 minutes on 2 cores.)
-	"full": {[]string{"hello-keepalive", "hello-close", "sleep-io", "blog", "slides-1", "slides-2"}, 0, 3, 0},
+	"full": {[]string{"hello-keepalive", "hello-close", "sleep-io", "blog", "slides-1", "slides-2"}, 0, 3, 0, false},
 	// seeds: the seeds' comparisons side by side: the blog's stress test
-	// on every model, the slides' runs one view at a time on the thread
-	// model (Django's threaded server), and memory per idle connection.
-	// About 20 minutes.
-	"seeds": {[]string{"hello-keepalive", "hello-close", "sleep-io", "blog",
+	// on every model and on the blog's own Python servers, the slides'
+	// runs one view at a time on the thread model (Django's threaded
+	// server) and on the course's own Django views, and memory per idle
+	// connection.
+	"seeds": {[]string{"hello-keepalive", "hello-close", "sleep-io", "blog", "blog-late-clients",
 		"slides-1-builtin", "slides-1-bubble", "slides-1-bubble-slow", "slides-1-heap-slow",
-		"slides-2-builtin", "slides-2-bubble", "slides-2-heap"}, 0, 1, 2000},
+		"slides-2-builtin", "slides-2-bubble", "slides-2-heap"}, 0, 1, 2000, true},
 }
 
 // runFlags are netbench run's flags.
@@ -82,7 +87,7 @@ func runCmd() command {
 	fs := flag.NewFlagSet("run", flag.ExitOnError)
 	var f runFlags
 	def := runner.DefaultLimits()
-	fs.StringVar(&f.models, "models", "", "comma-separated models (default: all)")
+	fs.StringVar(&f.models, "models", "", "comma-separated models (default: all), or the seeds' own systems, run as models are (natively): "+strings.Join(reference.Names(), ", ")+" (with no -models, -profile seeds runs them on their seeds' scenarios)")
 	fs.StringVar(&f.scenarios, "scenarios", "", "comma-separated scenarios (default: the profile's)")
 	fs.StringVar(&f.profile, "profile", "quick", "smoke, quick (all models, 3 short scenarios, ~3 min), full (~25 min) or seeds (the seeds' comparisons, ~20 min)")
 	fs.IntVar(&f.idleN, "idle", -1, "idle keep-alive connections per model to measure memory per connection with, into idle.json (default: the profile's; 0: none; native runs only)")
@@ -153,6 +158,7 @@ type plan struct {
 	durations map[string]string // scenario: how long, and whose length
 	steps     []*step.Step
 	idle      int // idle connections per model to measure, after the steps
+	notes     []string
 }
 
 // length is the plan's expected duration, for the progress line's ETA.
@@ -175,14 +181,22 @@ func (f *runFlags) makePlan() (*plan, error) {
 	if f.idleN >= 0 {
 		p.idle = f.idleN
 	}
+	named := len(p.models) > 0
 	if f.url != "" {
 		p.models = []string{f.name}
-	} else if len(p.models) == 0 {
+	} else if !named {
 		all, err := runner.Names(f.bin)
 		if err != nil {
 			return nil, err
 		}
 		p.models = all
+	}
+	if f.url == "" && f.backend == "docker" {
+		for _, m := range p.models {
+			if reference.Is(m) {
+				return nil, fmt.Errorf("%s: %s", m, noPythonImage)
+			}
+		}
 	}
 	scNames := list(f.scenarios)
 	// A scenario the profile chose runs on its own models only
@@ -202,19 +216,36 @@ func (f *runFlags) makePlan() (*plan, error) {
 		p.durations[c.Name] = why
 		p.scenarios = append(p.scenarios, &c)
 	}
+	if !named && f.url == "" && pr.references && fromProfile {
+		if f.backend == "docker" {
+			p.notes = append(p.notes, "the seeds' own systems did not run: "+noPythonImage)
+		} else {
+			for _, sc := range p.scenarios {
+				for _, r := range sc.References {
+					if !slices.Contains(p.models, r) {
+						p.models = append(p.models, r)
+					}
+				}
+			}
+		}
+	}
 	reps := f.repeats
 	if reps <= 0 {
 		reps = pr.repeats
 	}
 	for _, m := range p.models {
+		n := len(p.steps)
 		for _, sc := range p.scenarios {
-			if fromProfile && len(sc.Models) > 0 && !slices.Contains(sc.Models, m) {
+			if fromProfile && !runsOn(sc, m) {
 				continue
 			}
 			for rep := 1; rep <= reps; rep++ {
 				p.steps = append(p.steps, &step.Step{Model: m, Scenario: sc, Repeat: rep, Warmup: f.warmup, Thresholds: f.th, Kernel: f.kernel, RxStamps: f.rxStamps, TxStamps: f.txStamps,
 					Label: fmt.Sprintf("%s · %s · repeat %d/%d", m, sc.Name, rep, reps)})
 			}
+		}
+		if named && len(p.steps) == n {
+			return nil, fmt.Errorf("%s runs none of the profile's scenarios (a seed's own system runs the scenarios of its seed): name them with -scenarios", m)
 		}
 	}
 	if err := f.shardSteps(p.steps); err != nil {
@@ -225,6 +256,19 @@ func (f *runFlags) makePlan() (*plan, error) {
 	}
 	return p, nil
 }
+
+// runsOn reports whether a scenario the profile chose runs on m: a model
+// on every scenario, or on those naming it (Scenario.Models); a seed's
+// own system on the scenarios that name it (Scenario.References).
+func runsOn(sc *scenario.Scenario, m string) bool {
+	if reference.Is(m) {
+		return slices.Contains(sc.References, m)
+	}
+	return len(sc.Models) == 0 || slices.Contains(sc.Models, m)
+}
+
+// noPythonImage says why the seeds' own systems run natively only.
+const noPythonImage = "the seeds' own systems (Python, Django) run natively only, with make bench PROFILE=seeds: the images are FROM scratch, with no Python runtime in them"
 
 // parseStartAt reads -start-at: an RFC 3339 time, or "next:D", the next
 // multiple of D on the wall clock at least D/2 away, so that generators
@@ -386,7 +430,7 @@ func (f *runFlags) run(flags map[string]string) error {
 	defer be.Close()
 	var calibration []store.CalibrationRow
 	if auto {
-		share, calibration, err = calibrate(context.Background(), be, p.models, p.scenarios, f.serverArgv(), f.cpuPeriod)
+		share, calibration, err = calibrate(context.Background(), be, goModels(p.models), p.scenarios, f.serverArgv(), f.cpuPeriod)
 		if err != nil {
 			return fmt.Errorf("-server-cpu auto: %w", err)
 		}
@@ -401,14 +445,28 @@ func (f *runFlags) run(flags map[string]string) error {
 	if old, err := store.ReadMeta(dir); err == nil && f.runDir != "" {
 		meta = old
 	}
-	meta.Durations = p.durations
+	// Adding to a run (-run-dir) keeps what it recorded of its own
+	// scenarios and its calibration.
+	if meta.Durations == nil {
+		meta.Durations = map[string]string{}
+	}
+	for k, v := range p.durations {
+		meta.Durations[k] = v
+	}
 	meta.Backend = be.Describe()
 	if f.limits.Limited() {
 		meta.ServerCPUShare, meta.ServerCPUPeriod = share, f.cpuPeriod.String()
 	}
-	meta.Calibration = calibration
+	if calibration != nil || f.runDir == "" {
+		meta.Calibration = calibration
+	}
 	for _, sc := range p.scenarios {
 		fmt.Fprintf(os.Stderr, "%s: %s\n", sc.Name, p.durations[sc.Name])
+	}
+	for _, n := range p.notes {
+		if !slices.Contains(meta.Notes, n) {
+			meta.Notes = append(meta.Notes, n)
+		}
 	}
 	if f.note != "" && !slices.Contains(meta.Notes, f.note) {
 		meta.Notes = append(meta.Notes, f.note)
@@ -443,6 +501,13 @@ func (f *runFlags) run(flags map[string]string) error {
 			meta.Notes = append(meta.Notes, st.Label+": "+err.Error())
 			continue
 		}
+		if kept := replaceStep(rows, s); len(kept) < len(rows) {
+			// Run again into its run (-run-dir): the new result
+			// replaces the old, and meta.json says so.
+			meta.Notes = append(meta.Notes, fmt.Sprintf("%s · %s · repeat %d was run again at %s; this result replaced the earlier one",
+				s.Model, s.Scenario, s.Repeat, time.Now().UTC().Format(time.RFC3339)))
+			rows = kept
+		}
 		rows, stored = append(rows, s), append(stored, s)
 		if err := store.WriteSummaries(dir, rows); err != nil {
 			return err
@@ -451,7 +516,7 @@ func (f *runFlags) run(flags map[string]string) error {
 	fmt.Fprintln(os.Stderr)
 	if _, native := be.(*runner.Native); native && p.idle > 0 && ctx.Err() == nil {
 		fmt.Fprintf(os.Stderr, "memory per idle connection, %d per model (fewer where a model can't hold them)\n", p.idle)
-		irows, err := measureIdle(p.models, p.idle, f.bin, f.limits.CPUs, time.Second, false)
+		irows, err := measureIdle(goModels(p.models), p.idle, f.bin, f.limits.CPUs, time.Second, false)
 		if err != nil {
 			meta.Notes = append(meta.Notes, "idle: "+err.Error())
 		}
@@ -511,6 +576,26 @@ func (f *runFlags) execute(ctx context.Context, be runner.Backend, st *step.Step
 		s.GeneratorNote = strings.TrimPrefix(s.GeneratorNote+"; "+wrkCheck(st.Model, st.Scenario, f.bin, f.limits, f.serverArgs), "; ")
 	}
 	return s, nil
+}
+
+// replaceStep returns rows without the result of s's step (its model,
+// scenario and repeat), if it has one.
+func replaceStep(rows []*summary.Summary, s *summary.Summary) []*summary.Summary {
+	return slices.DeleteFunc(slices.Clone(rows), func(r *summary.Summary) bool {
+		return r.Model == s.Model && r.Scenario == s.Scenario && r.Repeat == s.Repeat
+	})
+}
+
+// goModels leaves out the seeds' own systems: calibration and the idle
+// memory measurement are of netmodels' models.
+func goModels(ms []string) []string {
+	var out []string
+	for _, m := range ms {
+		if !reference.Is(m) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // serverArgv is the netserver flags every attack's server gets.

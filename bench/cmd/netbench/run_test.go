@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"netmodels/bench/scenario"
+	"netmodels/bench/summary"
 )
 
 // TestRunLength: a scenario's own length wins over the profile's unless
@@ -65,5 +66,55 @@ func TestMakePlan(t *testing.T) {
 	}
 	if p.idle != 2000 {
 		t.Errorf("idle %d, want the seeds profile's 2000", p.idle)
+	}
+}
+
+// A step run again into its run replaces its earlier result, and only
+// that one.
+func TestReplaceStep(t *testing.T) {
+	a := &summary.Summary{Model: "thread", Scenario: "blog", Repeat: 1}
+	b := &summary.Summary{Model: "thread", Scenario: "blog", Repeat: 2}
+	c := &summary.Summary{Model: "select", Scenario: "blog", Repeat: 1}
+	again := &summary.Summary{Model: "thread", Scenario: "blog", Repeat: 1, Requests: 7}
+	got := replaceStep([]*summary.Summary{a, b, c}, again)
+	if len(got) != 2 || got[0] != b || got[1] != c {
+		t.Errorf("kept %v", got)
+	}
+	if got := replaceStep([]*summary.Summary{b, c}, again); len(got) != 2 {
+		t.Errorf("a new step removed %d rows", 2-len(got))
+	}
+}
+
+// The seeds profile runs each seed's own systems on its seed's scenarios
+// only, beside the models; a reference named with -models runs what it
+// is given, and -backend docker refuses one by name.
+func TestPlanRunsReferencesOnTheirSeeds(t *testing.T) {
+	f := &runFlags{profile: "seeds", bin: "../../../bin/netserver", scenDir: "../../scenarios", idleN: -1, backend: "native",
+		models: "thread,py-thread,django-runserver", fromProfile: true}
+	p, err := f.makePlan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := map[string][]string{}
+	for _, s := range p.steps {
+		ran[s.Model] = append(ran[s.Model], s.Scenario.Name)
+	}
+	if got := strings.Join(ran["py-thread"], ","); got != "blog,blog-late-clients" {
+		t.Errorf("py-thread ran %s", got)
+	}
+	if got := ran["django-runserver"]; len(got) != 7 || !strings.HasPrefix(got[0], "slides-") {
+		t.Errorf("django-runserver ran %v", got)
+	}
+	if len(ran["thread"]) < 10 {
+		t.Errorf("thread ran %v", ran["thread"])
+	}
+	f.backend = "docker"
+	if _, err := f.makePlan(); err == nil || !strings.Contains(err.Error(), "py-thread") || !strings.Contains(err.Error(), "natively") {
+		t.Errorf("docker with a reference: %v", err)
+	}
+	f.backend, f.models, f.fromProfile = "native", "py-single", false
+	f.scenarios = "hello-close"
+	if p, err := f.makePlan(); err != nil || len(p.steps) != 1 {
+		t.Errorf("a reference named with a scenario: %v", err)
 	}
 }

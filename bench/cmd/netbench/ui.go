@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"netmodels/bench/reference"
 	"netmodels/bench/runner"
 	"netmodels/bench/ui"
 )
@@ -39,6 +40,9 @@ func uiCmd() command {
 		for _, d := range ds {
 			models = append(models, d.Name)
 		}
+		// The seeds' own systems, offered beside the models and marked
+		// as references on the page.
+		models = append(models, reference.Names()...)
 		s := ui.NewSession(ui.Config{Bin: *bin, ServerCPUs: *serverCPUs, ServerArgs: append([]string{"-idle-timeout", "60s"}, strings.Fields(*serverArgs)...),
 			ScenarioDir: *scenDir, Out: *out, MaxTime: *maxTime, Models: models, DefaultModel: *model,
 			CPUShare: *serverCPU, CPUPeriod: *cpuPeriod})
