@@ -18,6 +18,9 @@ type External struct {
 	Sample func() (sample.Stat, error)
 	// What says how the server is sampled, for Describe.
 	What string
+	// Ready is the path that answers 200 once the server serves;
+	// "" is /healthz (every model's).
+	Ready string
 	// KernelPID, when > 0, has the kernel's work for this process tree
 	// counted during each attack.
 	KernelPID int
@@ -27,8 +30,11 @@ type external struct{}
 
 func (external) Stop(time.Duration) (string, error) { return "", nil }
 
-// Start waits until the server answers /healthz (15 s at most).
+// Start waits until the server answers Ready (15 s at most).
 func (e *External) Start(string, []string) (Instance, error) {
+	if e.Ready != "" {
+		return external{}, WaitReady(e.URL+e.Ready, 15*time.Second)
+	}
 	return external{}, WaitHealthy(e.URL, 15*time.Second)
 }
 

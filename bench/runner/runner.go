@@ -191,6 +191,22 @@ func (s *Server) waitReady(path string, d time.Duration) error {
 	return fmt.Errorf("%s: http://%s%s not answering 200 after %v\n%s", s.Model, s.Addr, path, d, s.log)
 }
 
+// WaitReady waits until url answers 200, up to d, on a connection closed
+// after each try.
+func WaitReady(url string, d time.Duration) error {
+	end := time.Now().Add(d)
+	for time.Now().Before(end) {
+		if res, err := probe.Get(url); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return nil
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("%s not answering 200 after %v", url, d)
+}
+
 // WaitHealthy waits until base+"/healthz" answers 200, up to d.
 func WaitHealthy(base string, d time.Duration) error {
 	end := time.Now().Add(d)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"netmodels/bench/locust"
+	"netmodels/bench/reference"
 	"netmodels/bench/report"
 	"netmodels/bench/runner"
 	"netmodels/bench/sample"
@@ -125,7 +126,11 @@ func locustCmd() command {
 			if err := os.MkdirAll(rdir, 0o755); err != nil {
 				return err
 			}
-			run := exec.Command("taskset", "-c", gcpus, self, "run", "-url", base, "-pid", strconv.Itoa(s.PID), "-name", *model,
+			ready := "/healthz"
+			if r, ok := reference.Lookup(*model); ok {
+				ready = r.Ready
+			}
+			run := exec.Command("taskset", "-c", gcpus, self, "run", "-url", base, "-ready", ready, "-pid", strconv.Itoa(s.PID), "-name", *model,
 				"-scenarios", sc.Name, "-scenario-dir", *scenDir, "-run-dir", rdir, "-warmup", "0s")
 			run.Stdout, run.Stderr = os.Stderr, os.Stderr
 			if err := run.Run(); err != nil {

@@ -73,7 +73,7 @@ var profiles = map[string]struct {
 type runFlags struct {
 	models, scenarios, profile, bin, scenDir, out, url, cgroup, cgroupRoot, name string
 	note, runDir, serverArgs, backend, memory, network, harnessCPUs, check       string
-	cpuProfile, serverCPU, shard, startAt                                        string
+	cpuProfile, serverCPU, shard, startAt, ready                                 string
 	cpuPeriod                                                                    time.Duration
 	idleN, repeats, pid, pids, nofile                                            int
 	duration, warmup                                                             time.Duration
@@ -110,6 +110,7 @@ func runCmd() command {
 	fs.StringVar(&f.cgroup, "cgroup", "", "with -url: sample this Docker container's cgroup (its full id)")
 	fs.StringVar(&f.cgroupRoot, "cgroup-root", "/sys/fs/cgroup", "where the host's cgroup hierarchy is mounted")
 	fs.StringVar(&f.name, "name", "target", "with -url: the attack's name, the model's")
+	fs.StringVar(&f.ready, "ready", "/healthz", "with -url: the path that answers 200 once the server serves (a seed's own system has no /healthz)")
 	fs.BoolVar(&f.printScenarios, "print-scenarios", false, "print the scenarios the profile (or -scenarios) selects, one per line, and exit")
 	fs.StringVar(&f.note, "note", "", "a note to record in meta.json")
 	fs.StringVar(&f.runDir, "run-dir", "", "write into this existing run directory, adding to its summaries")
@@ -353,7 +354,7 @@ func (f *runFlags) shardSteps(steps []*step.Step) error {
 // makeBackend is the backend the flags choose.
 func (f *runFlags) makeBackend(runID string) (runner.Backend, error) {
 	if f.url != "" {
-		e := &runner.External{URL: f.url}
+		e := &runner.External{URL: f.url, Ready: f.ready}
 		e.Sample, e.What = sampler(f.pid, f.cgroup, f.cgroupRoot)
 		if f.kernel && f.cgroup == "" {
 			e.KernelPID = f.pid
