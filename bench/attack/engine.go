@@ -36,12 +36,11 @@ type engine struct {
 	timeout   time.Duration
 	dialer    net.Dialer
 	targets   []*target
-	total     int           // sum of the targets' weights
-	live      *Live         // nil unless the attack is watched (Options.Live)
-	rxStamps  bool          // Options.RxStamps
-	txStamps  bool          // Options.TxStamps
-	startAt   time.Time     // Options.StartAt
-	sendDelay time.Duration // scenario.Load.SendDelay
+	total     int       // sum of the targets' weights
+	live      *Live     // nil unless the attack is watched (Options.Live)
+	rxStamps  bool      // Options.RxStamps
+	txStamps  bool      // Options.TxStamps
+	startAt   time.Time // Options.StartAt
 }
 
 // target is a scenario target made ready to send.
