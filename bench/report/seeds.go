@@ -121,7 +121,8 @@ func blogTable(rows []*summary.Summary) string {
 			sb = fmt.Sprint(bs.BeforeFailure)
 		}
 		lead := fmt.Sprintf("%s | %s | %s | %s", bs.Name, seed(bs.RPS, "%.1f"), seed(bs.MeanMS, "%.0f"), sb)
-		for i, sys := range systems {
+		printed := false
+		for _, sys := range systems {
 			s := got[sys[0]]
 			if s == nil {
 				continue
@@ -144,9 +145,10 @@ func blogTable(rows []*summary.Summary) string {
 				before = fmt.Sprintf("every one sent answered; %d not sent", s.NotSent)
 			}
 			l := lead
-			if i > 0 {
+			if printed {
 				l = " | | | "
 			}
+			printed = true
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", l, sys[0], sys[1], here, mean, before)
 			r := ranked{sys[0], rps}
 			switch ref, ok := reference.Lookup(sys[0]); {
@@ -166,11 +168,19 @@ func blogTable(rows []*summary.Summary) string {
 	}
 	order := func(rs []ranked) string {
 		sort.SliceStable(rs, func(i, j int) bool { return rs[i].rps > rs[j].rps })
-		var o []string
-		for _, r := range rs {
-			o = append(o, fmt.Sprintf("%s %.0f", r.model, r.rps))
+		var b strings.Builder
+		for i, r := range rs {
+			if i > 0 {
+				// Equal figures are a tie, not a ranking.
+				if fmt.Sprintf("%.0f", r.rps) == fmt.Sprintf("%.0f", rs[i-1].rps) {
+					b.WriteString(" = ")
+				} else {
+					b.WriteString(" > ")
+				}
+			}
+			fmt.Fprintf(&b, "%s %.0f", r.model, r.rps)
 		}
-		return strings.Join(o, " > ")
+		return b.String()
 	}
 	if bound {
 		fmt.Fprintf(&b, "\n† the generator limited this attack: the figure is what it could offer, a lower bound.\n")
