@@ -234,7 +234,7 @@ func TestUsersTaskSendsItsRequestsInOrder(t *testing.T) {
 
 // A users load with a send delay writes each request that long after its
 // connection opened (scenario.Target.SendDelay): the server, which stamps
-// the accept and the first byte, sees at least the delay. (Without one
+// the accept and the first byte, sees about the delay or more. (Without one
 // the gap is the machine's to set, so it is not checked.)
 func TestUsersLateToSend(t *testing.T) {
 	for _, delay := range []time.Duration{0, 30 * time.Millisecond} {
@@ -282,7 +282,9 @@ func TestUsersLateToSend(t *testing.T) {
 			t.Fatalf("delay %v: %d requests seen, %d results", delay, len(gaps), len(a.Results))
 		}
 		for _, g := range gaps {
-			if g < delay {
+			// The server's clock starts when its accept returns, a little
+			// after the client's dial did: a tenth of the delay is slack.
+			if g < delay*9/10 {
 				t.Errorf("delay %v: a request came %v after its connection", delay, g)
 			}
 		}
