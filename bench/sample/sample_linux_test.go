@@ -32,3 +32,22 @@ func TestRunning(t *testing.T) {
 		t.Errorf("pid %d reads as running after it was reaped", pid)
 	}
 }
+
+func TestQuietWaitsForABusyTreeToStop(t *testing.T) {
+	busy := exec.Command("sh", "-c", "end=$(($(date +%s)+1)); while [ $(date +%s) -le $end ]; do :; done; sleep 5")
+	if err := busy.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = busy.Process.Kill(); _ = busy.Wait() }()
+	waited, quiet, err := Quiet(busy.Process.Pid, 0.1, 100*time.Millisecond, 5*time.Second)
+	if err != nil || !quiet {
+		t.Fatalf("Quiet: waited %v, quiet %v, err %v", waited, quiet, err)
+	}
+	if waited < 500*time.Millisecond {
+		t.Errorf("Quiet returned after %v while the tree was still spinning (about 1-2 s)", waited)
+	}
+	_, quiet, err = Quiet(busy.Process.Pid, 0.1, 100*time.Millisecond, 5*time.Second)
+	if err != nil || !quiet {
+		t.Errorf("a sleeping tree is not quiet: %v %v", quiet, err)
+	}
+}

@@ -100,6 +100,9 @@ func locustCmd() command {
 		base := "http://" + s.Addr
 		var rows []LocustRow
 		for round := 1; round <= *rounds; round++ {
+			if err := settle(s.PID, meta); err != nil {
+				return err
+			}
 			fmt.Fprintf(os.Stderr, "round %d/%d: Locust, %d users at %g/s for %v\n", round, *rounds, sc.Load.Users, sc.Load.SpawnRate, sc.Duration.Duration)
 			before, err := sample.Tree(s.PID)
 			if err != nil {
@@ -121,6 +124,9 @@ func locustCmd() command {
 					ServerCPUShare: serverShare, GeneratorCPUShare: float64(lr.CPU) / float64(lr.Wall)})
 			}
 
+			if err := settle(s.PID, meta); err != nil {
+				return err
+			}
 			fmt.Fprintf(os.Stderr, "round %d/%d: netbench, the same load\n", round, *rounds)
 			rdir := filepath.Join(dir, fmt.Sprintf("netbench.r%d", round))
 			if err := os.MkdirAll(rdir, 0o755); err != nil {
@@ -160,6 +166,24 @@ func locustCmd() command {
 		fmt.Fprintf(os.Stderr, "results in %s\n", dir)
 		return nil
 	}}
+}
+
+// settle waits, up to a minute, for the server to finish what the last
+// generator left queued, so that neither generator's turn starts with
+// the other's backlog: Locust's users stop mid-request, and a saturated
+// server still has their requests to serve. A server still busy after
+// the minute is noted in meta.
+func settle(pid int, meta *store.Meta) error {
+	waited, quiet, err := sample.Quiet(pid, 0.05, 250*time.Millisecond, time.Minute)
+	if err != nil {
+		return err
+	}
+	if !quiet {
+		meta.Notes = append(meta.Notes, fmt.Sprintf("the server was still busy %v after the last turn; the next one started anyway", waited.Round(time.Second)))
+	} else if waited > time.Second {
+		fmt.Fprintf(os.Stderr, "the server finished the last turn's backlog in %v\n", waited.Round(100*time.Millisecond))
+	}
+	return nil
 }
 
 // locustVersion is Locust's version: its own word, or the Debian

@@ -2,7 +2,9 @@
 where the time goes: the values drawn (random.choice over a range, as the
 slides' views do), the built-in sort, bubble sort, and a priority queue
 built with queue.PriorityQueue (as the slides' view) against heapq, the
-same binary heap without PriorityQueue's lock and condition variables.
+same binary heap without PriorityQueue's lock and condition variables,
+and heapq with a plain lock taken around each push: the lock's share of
+what PriorityQueue adds.
 
 CPU time per call (time.process_time), the best of 5 rounds, at the
 slides' two sizes. Usage: taskset -c 0 python3 sortcost.py [--bubble-big]
@@ -11,6 +13,7 @@ import argparse
 import heapq
 import random
 import sys
+import threading
 import time
 from queue import PriorityQueue
 
@@ -49,6 +52,16 @@ def heapq_push(li):
     return -heapq.heappop(h)
 
 
+def heapq_locked(li):
+    h = []
+    lock = threading.Lock()
+    for v in li:
+        with lock:
+            heapq.heappush(h, -v)
+    with lock:
+        return -heapq.heappop(h)
+
+
 def cost(f, n, m, rounds, calls):
     """CPU µs per call of f on freshly drawn values (drawing excluded)."""
     best = None
@@ -67,8 +80,8 @@ def main():
     p.add_argument("--bubble-big", action="store_true", help="time bubble sort at n=10000 too (about a minute)")
     a = p.parse_args()
     print("# python %s; CPU µs per call, best of 5 rounds" % sys.version.split()[0])
-    print("| n, max | draw the values | built-in sort | bubble sort | PriorityQueue puts + get | heapq pushes + pop |")
-    print("|---|---|---|---|---|---|")
+    print("| n, max | draw the values | built-in sort | bubble sort | PriorityQueue puts + get | heapq pushes + pop | heapq, each under a Lock |")
+    print("|---|---|---|---|---|---|---|")
     for n, m in ((1000, 5000), (10000, 50000)):
         calls = 20 if n == 1000 else 4
         t = time.process_time()
@@ -78,8 +91,9 @@ def main():
         b = "not run (--bubble-big)"
         if n == 1000 or a.bubble_big:
             b = "%.0f" % cost(bubble, n, m, 5 if n == 1000 else 1, 2 if n == 1000 else 1)
-        print("| %d, %d | %.0f | %.0f | %s | %.0f | %.0f |" % (
-            n, m, d, cost(builtin, n, m, 5, calls), b, cost(pq_put, n, m, 5, calls), cost(heapq_push, n, m, 5, calls)))
+        print("| %d, %d | %.0f | %.0f | %s | %.0f | %.0f | %.0f |" % (
+            n, m, d, cost(builtin, n, m, 5, calls), b, cost(pq_put, n, m, 5, calls), cost(heapq_push, n, m, 5, calls),
+            cost(heapq_locked, n, m, 5, calls)))
 
 
 if __name__ == "__main__":
