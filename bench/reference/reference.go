@@ -187,3 +187,25 @@ func (r Reference) Check(root string) error {
 	}
 	return nil
 }
+
+// Versions names the Python runtime the references run on, and the
+// versions of the modules they need, for a run's meta: "python3 3.11.2
+// (/usr/bin/python3), django 3.2.25, gunicorn 20.1.0". A module that does
+// not import reads "not installed".
+func Versions() string {
+	py := Python()
+	out, err := exec.Command(py, "-c", "import sys; print(sys.version.split()[0])").Output()
+	if err != nil {
+		return "python3 not found (" + py + ")"
+	}
+	s := "python3 " + strings.TrimSpace(string(out)) + " (" + py + ")"
+	for _, n := range []Need{django, gunicorn} {
+		v, err := exec.Command(py, "-c", "import "+n.Module+"; print("+n.Module+".__version__)").Output()
+		ver := strings.TrimSpace(string(v))
+		if err != nil || ver == "" {
+			ver = "not installed"
+		}
+		s += ", " + n.Module + " " + ver
+	}
+	return s
+}

@@ -140,3 +140,15 @@ func TestNamesAreApart(t *testing.T) {
 		}
 	}
 }
+
+func TestVersionsNamesThePythonAndItsModules(t *testing.T) {
+	t.Setenv("NETMODELS_PYTHON", "/nonexistent/python3")
+	if v := reference.Versions(); !strings.Contains(v, "not found") {
+		t.Errorf("a missing python reads %q", v)
+	}
+	t.Setenv("NETMODELS_PYTHON", "")
+	v := reference.Versions()
+	if !strings.HasPrefix(v, "python3 3.") || !strings.Contains(v, "django ") || !strings.Contains(v, "gunicorn ") {
+		t.Errorf("Versions() = %q", v)
+	}
+}

@@ -89,6 +89,9 @@ func locustCmd() command {
 		fs.VisitAll(func(f *flag.Flag) { meta.Flags[f.Name] = f.Value.String() })
 		store.Environment(meta)
 		meta.Notes = append(meta.Notes, "Locust "+locustVersion())
+		if reference.Is(*model) {
+			meta.Notes = append(meta.Notes, "reference server on "+reference.Versions())
+		}
 		if *serverCPU > 0 && *serverCPU < 1 {
 			meta.ServerCPUShare, meta.ServerCPUPeriod = *serverCPU, cpuPeriod.String()
 		}

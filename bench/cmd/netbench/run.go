@@ -473,6 +473,9 @@ func (f *runFlags) run(flags map[string]string) error {
 		meta.Notes = append(meta.Notes, f.note)
 	}
 	store.Environment(meta)
+	if slices.ContainsFunc(p.steps, func(s *step.Step) bool { return reference.Is(s.Model) }) {
+		meta.Notes = append(meta.Notes, "reference servers on "+reference.Versions())
+	}
 	meta.ServerGOMAXPROCS = countCPUs(f.limits.CPUs)
 	harness := meta.HarnessCPUs
 	if d, ok := be.(*runner.Docker); ok {
