@@ -19,6 +19,8 @@ import (
 	"netmodels/bench/scenario"
 	"netmodels/bench/store"
 	"netmodels/bench/summary"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // LocustRow is one generator's figures in one round of netbench locust:
@@ -149,7 +151,11 @@ func locustCmd() command {
 			if err != nil || len(sums) != 1 {
 				return fmt.Errorf("netbench run left %d summaries in %s: %v", len(sums), rdir, err)
 			}
-			rows = append(rows, netbenchRows(sums[0], round)...)
+			rs, err := store.ReadResults(store.AttackBase(rdir, sc.Name, *model, 1) + store.ResultsExt)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, windowed(netbenchRows(sums[0], round), rs, sc.Duration.Duration)...)
 		}
 		meta.Finished = time.Now()
 		table := LocustTable(rows)
@@ -219,6 +225,39 @@ func netbenchRows(s *summary.Summary, round int) []LocustRow {
 		AnswersPS: s.Throughput, P50: s.P50, Mean: s.Mean, P99: s.P99, ServerCPUShare: s.ServerCPUShare, GeneratorCPUShare: s.HarnessCPUShare})
 }
 
+// windowed sets netbench's answers/s as Locust counts them: the answers
+// completed within the load's length, over that length. Locust stops its
+// users at the end and drops what they still waited for; netbench records
+// those requests as they finish, and a saturated server's tail of them
+// (seconds of work) would otherwise count for netbench alone.
+func windowed(rows []LocustRow, rs []vegeta.Result, d time.Duration) []LocustRow {
+	if len(rs) == 0 || d <= 0 {
+		return rows
+	}
+	t0 := rs[0].Timestamp
+	for i := range rs {
+		if rs[i].Timestamp.Before(t0) {
+			t0 = rs[i].Timestamp
+		}
+	}
+	in := map[string]int{}
+	total := 0
+	for i := range rs {
+		if summary.OK(&rs[i]) && rs[i].End().Sub(t0) < d {
+			in[summary.RouteName(&rs[i])]++
+			total++
+		}
+	}
+	for i := range rows {
+		if rows[i].Name == locust.Aggregated {
+			rows[i].AnswersPS = float64(total) / d.Seconds()
+		} else {
+			rows[i].AnswersPS = float64(in[rows[i].Name]) / d.Seconds()
+		}
+	}
+	return rows
+}
+
 // LocustTable compares the two generators round by round: for each
 // request name, answers/s and latency by each, and netbench's over
 // Locust's.
@@ -258,10 +297,44 @@ func LocustTable(rows []LocustRow) string {
 				r.Round, 100*l.ServerCPUShare, 100*r.ServerCPUShare, 100*l.GeneratorCPUShare, 100*r.GeneratorCPUShare))
 		}
 	}
-	b.WriteString("\nLatency: Locust's is its client's, from its rounded buckets (whole ms below 100 ms); netbench's as measured, exact. ")
+	b.WriteString("\nAnswers/s: successful answers completed within the load's length, over that length, for both: Locust's Requests/s less its failures/s; " +
+		"netbench's answers that came after the end (requests in flight then, which Locust drops) are left out. ")
+	b.WriteString("Latency: Locust's is its client's, from its rounded buckets (whole ms below 100 ms); netbench's as measured, exact. ")
 	b.WriteString("Ratios are netbench's over Locust's.\n\n")
 	for _, s := range shares {
 		b.WriteString("- " + s + "\n")
 	}
+	b.WriteString(roundsLine(rows))
 	return b.String()
+}
+
+// roundsLine sets the generators' difference beside each one's own
+// spread over the rounds (aggregate answers/s): a difference smaller than
+// the rounds of one generator differ among themselves is not the
+// generators'. Empty with fewer than two rounds.
+func roundsLine(rows []LocustRow) string {
+	agg := map[string][]float64{}
+	for _, r := range rows {
+		if r.Name == locust.Aggregated {
+			agg[r.Generator] = append(agg[r.Generator], r.AnswersPS)
+		}
+	}
+	l, n := agg["locust"], agg["netbench"]
+	if len(l) < 2 || len(n) < 2 {
+		return ""
+	}
+	stat := func(v []float64) (mean, lo, hi float64) {
+		lo, hi = v[0], v[0]
+		for _, x := range v {
+			mean += x
+			lo, hi = min(lo, x), max(hi, x)
+		}
+		return mean / float64(len(v)), lo, hi
+	}
+	lm, llo, lhi := stat(l)
+	nm, nlo, nhi := stat(n)
+	spread := max((lhi-llo)/lm, (nhi-nlo)/nm)
+	return fmt.Sprintf("\nOver %d rounds, aggregate answers/s: Locust %.1f [%.1f–%.1f], netbench %.1f [%.1f–%.1f]; netbench's mean over Locust's %.2f. "+
+		"One generator's rounds differ among themselves by up to %.0f%% of its mean: a difference between the generators within that is the server's noise, not theirs.\n",
+		len(l), lm, llo, lhi, nm, nlo, nhi, nm/lm, 100*spread)
 }
