@@ -24,7 +24,7 @@ STATICCHECK_VERSION := v0.7.0
 FUZZTIME    ?= 10m
 export CGO_ENABLED ?= 0
 
-.PHONY: python-deps ui shards coursework-check locust stress stress-short browser-test all build bench bench-all images docker-test test fmt-check vet staticcheck unit race fuzz-short fuzz gobench perf clean
+.PHONY: doctor python-deps ui shards coursework-check locust stress stress-short browser-test all build bench bench-all images docker-test test fmt-check vet staticcheck unit race fuzz-short fuzz gobench perf clean
 
 all: build
 
@@ -42,10 +42,16 @@ BENCHFLAGS ?=
 # CPU (then fast models may be generator-bound, marked †).
 SERVER_CPU ?= auto
 bench: build
+	@$(BIN)/netbench doctor >/dev/null || true   # one line: what is missing (make doctor: what each costs)
 	@if [ "$$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then \
 		pin="taskset -c 1-$$(( $$(nproc) - 1 ))"; else pin=""; \
 		echo "note: one CPU or no taskset: the harness shares the server's CPU (recorded in meta.json)"; fi; \
 	$$pin $(BIN)/netbench run -profile $(PROFILE) -server-cpus 0 -server-cpu $(SERVER_CPU) -models "$(MODELS)" -scenarios "$(SCENARIOS)" $(BENCHFLAGS)
+
+# What this machine gives a run: root or a delegated cgroup, perf, io_uring,
+# Docker, the tools some commands use; and what a run gives up without each.
+doctor: build
+	$(BIN)/netbench doctor
 
 # netbench ui: the models it starts run on CPU 0, the UI and its generator
 # on the others, as make bench pins them. Stop it with Ctrl-C.

@@ -76,3 +76,25 @@ func (g *cpuGroup) remove() {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// ProbeCPUQuota makes a CPU group and removes it: nil when this process
+// may hold a server to a share of a CPU, else why not.
+func ProbeCPUQuota() error {
+	g, err := newCPUGroup(fmt.Sprintf("netmodels-probe-%d", os.Getpid()), 0.5, 100*time.Millisecond)
+	if err != nil {
+		if os.IsPermission(errors.Unwrap(err)) || errors.Is(err, os.ErrPermission) {
+			return fmt.Errorf("%v: a CPU quota needs root, or a cgroup v2 subtree delegated to this user", err)
+		}
+		return err
+	}
+	g.remove()
+	return nil
+}
+
+// CgroupVersion names the hierarchy newCPUGroup uses.
+func CgroupVersion() string {
+	if _, err := os.Stat(filepath.Join(cgroupRoot, "cgroup.controllers")); err == nil {
+		return "cgroup v2 at " + cgroupRoot
+	}
+	return "cgroup v1, cpu controller at " + filepath.Join(cgroupRoot, "cpu")
+}

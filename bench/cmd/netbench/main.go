@@ -30,6 +30,7 @@ type command struct {
 func main() {
 	commands := map[string]command{
 		"attack": attackCmd(),
+		"doctor": doctorCmd(),
 		"idle":   idleCmd(),
 		"locust": locustCmd(),
 		"merge":  mergeCmd(),

@@ -162,6 +162,36 @@ type plan struct {
 	notes     []string
 }
 
+// pastLength says how long the latest recorded run of the same command
+// took, start to end, servers' starts, calibration and idle counts
+// included (the load alone is less): a run's expected time, from a run.
+// Runs in dir and its reference and seeds runs count; "" when none
+// matches (the same profile, models and scenarios, the same backend).
+func pastLength(dir string, flags map[string]string) string {
+	paths, _ := filepath.Glob(filepath.Join(dir, "*", "meta.json"))
+	var best *store.Meta
+	var where string
+	for _, path := range paths {
+		m, err := store.ReadMeta(filepath.Dir(path))
+		if err != nil || m.Finished.IsZero() || m.Finished.Before(m.Started) {
+			continue
+		}
+		same := true
+		for _, k := range []string{"profile", "models", "scenarios", "backend", "server-cpu", "duration"} {
+			if m.Flags[k] != flags[k] {
+				same = false
+			}
+		}
+		if same && (best == nil || m.Started.After(best.Started)) {
+			best, where = m, filepath.Dir(path)
+		}
+	}
+	if best == nil {
+		return ""
+	}
+	return fmt.Sprintf("; the last such run (%s, %s) took %v in all", where, best.CPUModel, best.Finished.Sub(best.Started).Round(time.Minute))
+}
+
 // length is the plan's expected duration, for the progress line's ETA.
 func (p *plan) length() time.Duration {
 	var d time.Duration
@@ -430,6 +460,17 @@ func (f *runFlags) run(flags map[string]string) error {
 	}
 	defer be.Close()
 	var calibration []store.CalibrationRow
+	var quotaNote string
+	if _, native := be.(*runner.Native); native && (auto || share < 1) {
+		if err := runner.ProbeCPUQuota(); err != nil {
+			// Without a quota the run goes on at a whole CPU, saying so:
+			// a lab machine without root still gets a complete report,
+			// with the generator's headroom checked as at any share.
+			quotaNote = fmt.Sprintf("no CPU quota (-server-cpu %s asked for one): %v; every server had its whole CPU (netbench doctor lists what a run needs)", f.serverCPU, err)
+			fmt.Fprintln(os.Stderr, "warning:", quotaNote)
+			share, auto = 1, false
+		}
+	}
 	if auto {
 		share, calibration, err = calibrate(context.Background(), be, goModels(p.models), p.scenarios, f.serverArgv(), f.cpuPeriod)
 		if err != nil {
@@ -469,6 +510,9 @@ func (f *runFlags) run(flags map[string]string) error {
 			meta.Notes = append(meta.Notes, n)
 		}
 	}
+	if quotaNote != "" {
+		meta.Notes = append(meta.Notes, quotaNote)
+	}
 	if f.note != "" && !slices.Contains(meta.Notes, f.note) {
 		meta.Notes = append(meta.Notes, f.note)
 	}
@@ -494,6 +538,7 @@ func (f *runFlags) run(flags map[string]string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	planned, began := p.length(), time.Now()
+	fmt.Fprintf(os.Stderr, "%d attacks, %v of load%s\n", len(p.steps), planned.Round(time.Second), pastLength(f.out, flags))
 	var stored []*summary.Summary
 	for _, st := range p.steps {
 		if ctx.Err() != nil {
