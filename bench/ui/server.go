@@ -285,14 +285,40 @@ func (s *Session) serveFailuresCSV(w http.ResponseWriter, r *http.Request) {
 	c.Flush()
 }
 
-// serveReport is the last stored run's report.html (Locust's
-// /stats/report); ?download=1 sends it as a file.
+// liveReport is /stats/report while a test runs: the statistics so far.
+var liveReport = template.Must(template.New("live").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>netmodels: test in progress</title></head><body>
+<h1>netmodels: {{.Model}} · {{.Scenario}}</h1>
+<p>The test is {{.State}}; these are its statistics so far ({{printf "%.0f" .Elapsed}} s, {{.UserCount}} users). The full report (tables, charts, the server's CPU and memory) is made when the test stops.</p>
+<table border="1" cellpadding="4"><tr><th>Type</th><th>Name</th><th># Requests</th><th># Fails</th><th>Median (ms)</th><th>90%ile (ms)</th><th>99%ile (ms)</th><th>Average (ms)</th><th>Min (ms)</th><th>Max (ms)</th><th>Current RPS</th><th>Current Failures/s</th></tr>
+{{range .Stats}}<tr><td>{{.Method}}</td><td>{{.Name}}</td><td>{{.NumRequests}}</td><td>{{.NumFailures}}</td><td>{{printf "%.1f" .Median}}</td><td>{{printf "%.1f" .Ninetieth}}</td><td>{{printf "%.1f" .NinetyNinth}}</td><td>{{printf "%.1f" .Avg}}</td><td>{{printf "%.1f" .Min}}</td><td>{{printf "%.1f" .Max}}</td><td>{{printf "%.1f" .CurrentRPS}}</td><td>{{printf "%.1f" .CurrentFailPerSec}}</td></tr>
+{{end}}</table>
+</body></html>
+`))
+
+// serveReport is Locust's /stats/report: the last stored run's
+// report.html (?download=1 sends it as a file). Right after /stop it waits
+// for the stopped test to be stored, and serves that; while a test runs,
+// it serves a page of the statistics so far, as Locust renders its report
+// from the current statistics at any moment.
 func (s *Session) serveReport(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	dir := s.lastRun
-	s.mu.Unlock()
+	if done := s.stopping(); done != nil {
+		select {
+		case <-done:
+		case <-r.Context().Done():
+			return
+		case <-time.After(2 * time.Minute):
+		}
+	}
+	v := s.view()
+	if v.State == Spawning || v.State == Running {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_ = liveReport.Execute(w, v)
+		return
+	}
+	dir := v.Run
 	if dir == "" {
-		http.Error(w, "no test has ended yet: the report is made when a test stops", http.StatusConflict)
+		http.Error(w, "no test has run yet: the report is made when a test stops", http.StatusConflict)
 		return
 	}
 	b, err := os.ReadFile(filepath.Join(dir, report.HTMLFile))

@@ -66,6 +66,8 @@ type Session struct {
 	order   []string           // models in the order they ran
 	marks   map[string]Marks   // by model, once its stress test ended
 	lastRun string             // the last stored run's directory
+	done    chan struct{}      // closed when the test in progress is stored
+	stop    bool               // Stop was called on the test in progress
 	err     string             // why the last test failed
 	subs    map[chan []byte]bool
 	closed  chan struct{} // closed by Close: the pages' streams end
@@ -172,8 +174,13 @@ func (s *Session) Start(req *Request) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.state, s.req, s.sc, s.cancel, s.err = Spawning, req, sc, cancel, ""
 	s.points, s.order, s.marks = map[string][]Point{}, nil, map[string]Marks{}
+	done := make(chan struct{})
+	s.done, s.stop = done, false
 	s.mu.Unlock()
-	go s.execute(ctx, req, sc, models)
+	go func() {
+		defer close(done)
+		s.execute(ctx, req, sc, models)
+	}()
 	return nil
 }
 
@@ -213,7 +220,19 @@ func (s *Session) Stop() {
 	defer s.mu.Unlock()
 	if s.cancel != nil {
 		s.cancel()
+		s.stop = true
 	}
+}
+
+// stopping is the channel that closes when a stopped test is stored, or
+// nil when no test is on its way out.
+func (s *Session) stopping() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.stop || s.done == nil {
+		return nil
+	}
+	return s.done
 }
 
 // Reset starts the statistics afresh (Locust's /stats/reset); the stored

@@ -384,3 +384,39 @@ func TestPageMarksReferences(t *testing.T) {
 		t.Error("the page does not mark references")
 	}
 }
+
+// TestReportDuringAndRightAfterATest drives /stats/report as a script of
+// Locust's web API would: during a test it is the statistics so far, and
+// right after GET /stop it is the stopped test's full report, not an
+// error while the run is being stored.
+func TestReportDuringAndRightAfterATest(t *testing.T) {
+	_, base, _ := newUI(t)
+	get := func(path string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := get("/stats/report"); code != http.StatusConflict {
+		t.Errorf("before any test: status %d, want 409", code)
+	}
+	resp, err := http.PostForm(base+"/swarm", url.Values{"model": {"epoll"}, "user_count": {"5"}, "spawn_rate": {"100"}, "think_min": {"10ms"}, "think_max": {"20ms"}, "paths": {"/hello"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	waitState(t, base, 10*time.Second, "running", func(v View) bool { return v.State == Running && len(v.Stats) > 0 && v.Stats[0].NumRequests > 0 })
+	code, body := get("/stats/report")
+	if code != http.StatusOK || !strings.Contains(body, "statistics so far") || !strings.Contains(body, "/hello") {
+		t.Errorf("during the test: status %d, body %.300q", code, body)
+	}
+	getJSON(t, base+"/stop", &map[string]any{})
+	code, body = get("/stats/report")
+	if code != http.StatusOK || !strings.Contains(body, "uPlot") {
+		t.Errorf("right after /stop: status %d, body %.300q", code, body)
+	}
+}
