@@ -49,6 +49,11 @@ type Options struct {
 	// LogDir, when set, is where a case that fails keeps the server's
 	// whole log, as <model>-<case>.log; the result's detail names it.
 	LogDir string
+	// MemProfile, with LogDir, has the overload case ask the server for a
+	// heap profile after each of its memory readings (netserver
+	// -memprofile): LogDir/<model>-overload-N.pprof, and the runtime's
+	// breakdown of its memory in LogDir/<model>-overload.memory.
+	MemProfile bool
 }
 
 // serverLog adds the end of a failed case's server log to its detail and

@@ -15,13 +15,13 @@ import (
 // the first overload sets a Go runtime's high-water mark of heap and
 // stacks, which it keeps for reuse and returns only slowly; a leak grows
 // again with the second.
-func overload(model string, o Options) Result {
-	r := result(model, "overload", o)
-	s, err := start(model, o, 0)
+func overload(model string, o Options) (r Result) {
+	r = result(model, "overload", o)
+	s, err := start(model, o, 0, o.memArgs(model, "overload")...)
 	if err != nil {
 		return fail(r, err)
 	}
-	defer s.Stop(30 * time.Second)
+	defer o.keepMemory(&r, s)
 	url := "http://" + s.Addr
 	c, err := capacity(url, o.pick(3*time.Second, time.Second))
 	if err != nil {
@@ -35,6 +35,7 @@ func overload(model string, o Options) Result {
 	if err != nil {
 		return fail(r, err)
 	}
+	o.heapProfile(s)
 	var recovered [2]float64
 	var after [2]sample.Stat
 	overOK := 0.0
@@ -61,6 +62,7 @@ func overload(model string, o Options) Result {
 		if after[cycle], err = settle(s.PID, 10*time.Second); err != nil {
 			return fail(r, err)
 		}
+		o.heapProfile(s)
 	}
 	f := r.Figures
 	f["capacity_rps"], f["baseline_p50_ms"], f["baseline_p99_ms"] = c, ms(base.p50), ms(base.p99)

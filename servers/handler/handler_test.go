@@ -175,3 +175,28 @@ func BenchmarkHandleHello(b *testing.B) {
 		h.Handle(req, res)
 	}
 }
+
+// A sort of n values holds a buffer of less than 2n of them, whatever the
+// largest n allowed: many sorts in flight at once (the pool model's
+// workers) hold what their sizes need, not MaxN each.
+func TestSortBufferFitsN(t *testing.T) {
+	for _, c := range []struct{ n, class int }{{1, 0}, {2, 1}, {3, 2}, {1000, 10}, {1024, 10}, {1025, 11}, {10000, 14}, {MaxN, 17}} {
+		if got := valueClass(c.n); got != c.class {
+			t.Errorf("valueClass(%d) = %d, want %d", c.n, got, c.class)
+		}
+	}
+	if 1<<(valueClasses-1) < MaxN {
+		t.Fatalf("the largest class, %d values, is below MaxN %d", 1<<(valueClasses-1), MaxN)
+	}
+	h := New()
+	for try := 0; try < 20; try++ { // the race detector's sync.Pool drops some Puts
+		h.top(Bubble, 1000, 5000)
+		if p, _ := h.values[valueClass(1000)].Get().(*[]int32); p != nil {
+			if cap(*p) >= 2000 {
+				t.Fatalf("a sort of 1000 values held a buffer of %d", cap(*p))
+			}
+			return
+		}
+	}
+	t.Fatal("the sort's buffer never came back to its pool")
+}

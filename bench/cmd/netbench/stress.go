@@ -25,6 +25,7 @@ func stressCmd() command {
 	bin := fs.String("bin", "bin/netserver", "the netserver binary (netchild beside it)")
 	cpus := fs.String("server-cpus", "0", "CPU set the server is pinned to; run netbench on others (make stress uses taskset)")
 	out := fs.String("out", "results", "where to write results/<run-id>/ (reliability.json, RELIABILITY.md)")
+	memprofile := fs.Bool("memprofile", false, "the overload case writes the server's heap profile after each memory reading, beside the results (where an RSS figure lives)")
 	check := fs.Bool("check", false, "exit 1 when a correctness property fails that no model's design predicts (a crash, a spin, a leak, a zombie, a cut answer); timing verdicts are reported only")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: netbench stress [flags]\n\nRuns the reliability cases against each model, natively, a fresh server per\ncase, and writes a table of figures and verdicts.\n\n")
@@ -58,7 +59,7 @@ func stressCmd() command {
 			ServerCPUs: *cpus, HarnessCPUs: attack.Affinity()}
 		fs.VisitAll(func(f *flag.Flag) { meta.Flags[f.Name] = f.Value.String() })
 		store.Environment(meta)
-		o := faults.Options{Bin: *bin, CPUs: *cpus, Short: *short, LogDir: dir, Traits: traits,
+		o := faults.Options{Bin: *bin, CPUs: *cpus, Short: *short, LogDir: dir, Traits: traits, MemProfile: *memprofile,
 			Log: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }}
 		var rs []faults.Result
 		unexpected := 0

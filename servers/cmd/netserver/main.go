@@ -49,6 +49,7 @@ func run(args []string) int {
 	queue := fs.Int("queue", 0, "bounded queue of the pool models (default 1024)")
 	childBin := fs.String("child-bin", "", "fork model: the `program` started per connection (default: netchild beside netserver, else netserver itself)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process (not of child processes) to `file` until the stop")
+	memprofile := fs.String("memprofile", "", "at each SIGUSR1, write a heap profile of this process to `prefix`-N.pprof and log where its memory is held")
 	gameKey := fs.String("game-key", "", "up-down game: the HMAC `key` in hex, at least 32 digits (default: $"+handler.GameKeyEnv+", else random at start, shared with child processes)")
 	maxConns := fs.Int("max-conns", 0, "connections or child processes at once; past it, 503 (default 10000)")
 	fs.Usage = func() {
@@ -120,6 +121,9 @@ func run(args []string) int {
 			return 1
 		}
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	if *memprofile != "" {
+		defer memProfileOnSignal(*memprofile, logger)()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
