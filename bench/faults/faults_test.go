@@ -61,3 +61,19 @@ func TestRecoveryTime(t *testing.T) {
 		t.Fatalf("recovered at %v, want -1", got)
 	}
 }
+
+// RSS growth is growth past both 10% and a Go heap's 4 MiB of slack: the
+// iterative model's sawtooth (6.7 → 9.1 MiB, 0.5 MiB of heap in use at
+// both) is not growth; the pool's sort buffers before their fix (39.0 →
+// 51.5 MiB) and a large footprint's 10% are.
+func TestRSSGrew(t *testing.T) {
+	mib := func(v float64) uint64 { return uint64(v * 1024) }
+	for _, c := range []struct {
+		a, b float64
+		grew bool
+	}{{6.7, 9.1, false}, {39.0, 51.5, true}, {89.0, 95.0, false}, {89.0, 99.0, true}, {10.0, 10.0, false}, {13.2, 13.3, false}} {
+		if got := rssGrew(mib(c.a), mib(c.b)); got != c.grew {
+			t.Errorf("rssGrew(%.1f → %.1f MiB) = %v, want %v", c.a, c.b, got, c.grew)
+		}
+	}
+}

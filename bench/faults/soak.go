@@ -62,7 +62,7 @@ func soak(model string, o Options) Result {
 	f["threads_third"], f["threads_end"] = float64(a.Threads), float64(b.Threads)
 	f["fds_idle_after"], f["procs_idle_after"] = float64(after.FDs), float64(after.Procs)
 	var growth []string
-	if float64(b.RSSKiB) > 1.1*float64(a.RSSKiB) {
+	if rssGrew(a.RSSKiB, b.RSSKiB) {
 		growth = append(growth, fmt.Sprintf("RSS %.1f→%.1f MiB", mib(a.RSSKiB), mib(b.RSSKiB)))
 	}
 	// Descriptors and processes under load vary with the connections in
