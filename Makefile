@@ -29,7 +29,7 @@ export CGO_ENABLED ?= 0
 all: build
 
 build:
-	$(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/ ./servers/cmd/netserver ./servers/cmd/netchild ./bench/cmd/netbench
+	$(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/ ./servers/cmd/netserver ./servers/cmd/netchild ./bench/cmd/netbench ./bench/cmd/emptyprog
 
 # The server runs on CPU 0 and the harness on the others (taskset), so that
 # the generator does not steal the server's CPU.

@@ -29,16 +29,17 @@ type command struct {
 
 func main() {
 	commands := map[string]command{
-		"attack": attackCmd(),
-		"doctor": doctorCmd(),
-		"idle":   idleCmd(),
-		"locust": locustCmd(),
-		"merge":  mergeCmd(),
-		"perf":   perfCmd(),
-		"run":    runCmd(),
-		"report": reportCmd(),
-		"stress": stressCmd(),
-		"ui":     uiCmd(),
+		"attack":    attackCmd(),
+		"doctor":    doctorCmd(),
+		"idle":      idleCmd(),
+		"locust":    locustCmd(),
+		"merge":     mergeCmd(),
+		"perf":      perfCmd(),
+		"run":       runCmd(),
+		"startcost": startcostCmd(),
+		"report":    reportCmd(),
+		"stress":    stressCmd(),
+		"ui":        uiCmd(),
 	}
 	if len(os.Args) < 2 || commands[os.Args[1]].run == nil {
 		fmt.Fprintf(os.Stderr, "usage: netbench <subcommand> [flags]\n\nsubcommands:\n")

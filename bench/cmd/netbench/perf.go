@@ -54,6 +54,7 @@ func perfCmd() command {
 	serverCPUs := fs.String("server-cpus", "0", "CPU set of the server")
 	wrkCPUs := fs.String("wrk-cpus", "", "CPU set of wrk (default: the CPUs the server does not have)")
 	out := fs.String("out", "results", "where to write <run-id>/ (meta.json, perf.json, PERF.md)")
+	floor := fs.String("floor", "auto", "the floor of a process start: this program is started 400 times per round, -conns at a time, on the server's CPUs (netbench startcost), and fork's cost is set against it; auto: emptyprog beside -bin, when fork is measured; none: skip")
 	kernel := fs.Bool("kernel", false, "after each load, run it again under perf stat and report system calls and context switches per answer (linux-perf, root)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: netbench perf [flags]\n\nServer CPU per answered request, the models next to nginx, in one run: each\nserver pinned to -server-cpus, wrk (one thread) to -wrk-cpus, two loads\n(keep-alive, and a new connection per request), rounds interleaving the\nservers. Prints the table (median [min–max] over rounds, ratio of medians to\nnginx) and writes it with every measurement into <out>/<run-id>/.\n\n")
@@ -85,6 +86,7 @@ func perfCmd() command {
 			ServerCPUs: *serverCPUs, HarnessCPUs: wcpus, ServerGOMAXPROCS: countCPUs(*serverCPUs)}
 		fs.VisitAll(func(f *flag.Flag) { meta.Flags[f.Name] = f.Value.String() })
 		store.Environment(meta)
+		floorBin := perfFloor(*floor, *bin, names)
 		var rows []PerfRow
 		for round := 1; round <= *rounds; round++ {
 			// Rounds interleave the servers, so that a slow patch of the
@@ -97,9 +99,20 @@ func perfCmd() command {
 				}
 				rows = append(rows, rs...)
 			}
+			if floorBin != "" {
+				fmt.Fprintf(os.Stderr, "round %d/%d: the floor, %s started 400 times\n", round, *rounds, floorBin)
+				r, err := perfFloorRound(floorBin, round, *serverCPUs, *conns)
+				if err != nil {
+					return fmt.Errorf("floor: %v", err)
+				}
+				rows = append(rows, r)
+			}
 		}
 		meta.Finished = time.Now()
 		env := perfEnv(meta, *duration, *rounds, *conns, *path)
+		if floorBin != "" {
+			names = append(names, FloorServer)
+		}
 		table := PerfTable(rows, names) + "\nenv: " + env + "\n"
 		fmt.Print(table)
 		meta.Notes = append(meta.Notes, "env: "+env)
@@ -283,7 +296,11 @@ func PerfTable(rows []PerfRow, servers []string) string {
 		return
 	}
 	for _, s := range servers {
-		for _, load := range perfLoads {
+		loads := perfLoads
+		if s == FloorServer {
+			loads = []string{FloorLoad}
+		}
+		for _, load := range loads {
 			rps, us, non2xx, errs := pick(s, load)
 			if len(us) == 0 {
 				continue
@@ -304,7 +321,41 @@ func PerfTable(rows []PerfRow, servers []string) string {
 			fmt.Fprintf(&b, " %d | %s |\n", non2xx, e)
 		}
 	}
+	b.WriteString(floorLine(rows))
 	return b.String()
+}
+
+// floorLine sets fork's CPU per answer with a new connection per request
+// against the floor measured in the same rounds: the ratio of medians, and
+// its range over the rounds. Empty without both.
+func floorLine(rows []PerfRow) string {
+	var fork, floor []float64
+	byRound := map[int][2]float64{}
+	for _, r := range rows {
+		p := byRound[r.Round]
+		switch {
+		case r.Server == "fork" && r.Load == "close":
+			fork, p[0] = append(fork, r.CPUPerAnswerUS), r.CPUPerAnswerUS
+		case r.Server == FloorServer:
+			floor, p[1] = append(floor, r.CPUPerAnswerUS), r.CPUPerAnswerUS
+		}
+		byRound[r.Round] = p
+	}
+	if len(fork) == 0 || len(floor) == 0 || median(floor) <= 0 {
+		return ""
+	}
+	var ratios []float64
+	for _, p := range byRound {
+		if p[0] > 0 && p[1] > 0 {
+			ratios = append(ratios, p[0]/p[1])
+		}
+	}
+	rng := ""
+	if len(ratios) > 0 {
+		rng = fmt.Sprintf("; round by round %.2f–%.2f×", slices.Min(ratios), slices.Max(ratios))
+	}
+	return fmt.Sprintf("\nfork, a new connection per request: %.2f× the floor (%.0f µs of server CPU per answer against %.0f µs per start of an empty static binary, medians over the rounds%s)\n",
+		median(fork)/median(floor), median(fork), median(floor), rng)
 }
 
 // kernelCells are the medians over rounds of a server's kernel counts
