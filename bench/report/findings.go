@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"netmodels/bench/store"
@@ -13,6 +12,15 @@ import (
 // rows, each line linking to the table it comes from. "" for a run with
 // nothing to compare (one model, no CPU samples).
 func findings(m *store.Meta, agg []*Row, idle []store.IdleRow, shapes map[string]string) string {
+	lines := findingLines(m, agg, idle, shapes)
+	if len(lines) == 0 {
+		return ""
+	}
+	return "\n## What this run shows\n\nComputed from the tables below; each line links to its table. " + tieRule + "\n\n- " + strings.Join(lines, "\n- ") + "\n"
+}
+
+// findingLines are the findings' lines, in Markdown.
+func findingLines(m *store.Meta, agg []*Row, idle []store.IdleRow, shapes map[string]string) []string {
 	var lines []string
 	bound := 0
 	for _, r := range agg {
@@ -30,15 +38,23 @@ func findings(m *store.Meta, agg []*Row, idle []store.IdleRow, shapes map[string
 		}
 	}
 	if len(idle) > 1 {
-		s := append([]store.IdleRow(nil), idle...)
-		sort.SliceStable(s, func(i, j int) bool { return s[i].PSSPerConnKiB < s[j].PSSPerConnKiB })
 		var parts, none []string
-		for _, r := range s {
+		var measured []store.IdleRow
+		for _, r := range idle {
 			if !r.Measured() {
 				none = append(none, fmt.Sprintf("%s held %d at once", r.Model, r.Conns))
 				continue
 			}
-			parts = append(parts, fmt.Sprintf("%s %s", r.Model, Figure(r.PSSPerConnKiB)))
+			measured = append(measured, r)
+		}
+		per := make([]Cell, len(measured))
+		for i, r := range measured {
+			per[i] = one(r.PSSPerConnKiB)
+		}
+		if len(measured) > 0 {
+			parts = append(parts, rankLine(per, false, func(i, _ int) string {
+				return fmt.Sprintf("%s %s", measured[i].Model, Figure(per[i].Median))
+			}))
 		}
 		l := fmt.Sprintf("**Memory per idle connection**, least first (KiB): %s", strings.Join(parts, ", "))
 		if len(none) > 0 {
@@ -70,10 +86,7 @@ func findings(m *store.Meta, agg []*Row, idle []store.IdleRow, shapes map[string
 	if l := latencyClock(agg); l != "" {
 		lines = append(lines, l)
 	}
-	if len(lines) == 0 {
-		return ""
-	}
-	return "\n## What this run shows\n\nComputed from the tables below; each line links to its table.\n\n- " + strings.Join(lines, "\n- ") + "\n"
+	return lines
 }
 
 // machine says how much the hypervisor took of the machine's CPUs during
@@ -154,8 +167,9 @@ func latencyClock(agg []*Row) string {
 }
 
 // cpuRanking ranks a scenario's models by server CPU per answer, with
-// each one's ratio to the cheapest, and says whether the ranking by
-// answers/s agrees (Kendall's tau between the two orders).
+// each one's ratio to the cheapest, tied where the noise does not separate
+// them, and says whether the ranking by answers/s agrees (Kendall's tau
+// between the two orders, over the pairs the noise separates in both).
 func cpuRanking(sc string, rows []*Row) string {
 	var rs []*Row
 	for _, r := range rows {
@@ -166,29 +180,29 @@ func cpuRanking(sc string, rows []*Row) string {
 	if len(rs) < 2 {
 		return ""
 	}
-	sort.SliceStable(rs, func(i, j int) bool { return rs[i].CPUPerAnswer.Median < rs[j].CPUPerAnswer.Median })
-	best := rs[0].CPUPerAnswer.Median
-	var parts []string
+	cpu := make([]Cell, len(rs))
 	for i, r := range rs {
-		if i == 0 {
-			parts = append(parts, fmt.Sprintf("%s %s µs", r.Model, Figure(r.CPUPerAnswer.Median)))
-			continue
-		}
-		parts = append(parts, fmt.Sprintf("%s %s×", r.Model, Figure(r.CPUPerAnswer.Median/best)))
+		cpu[i] = r.CPUPerAnswer
 	}
-	out := fmt.Sprintf("**[%s](#%s)**, server CPU per answer, cheapest first: %s.", sc, sc, strings.Join(parts, ", "))
+	order := rankLine(cpu, false, func(i, first int) string {
+		if i == first {
+			return fmt.Sprintf("%s %s µs", rs[i].Model, Figure(cpu[i].Median))
+		}
+		return fmt.Sprintf("%s %s×", rs[i].Model, Figure(cpu[i].Median/cpu[first].Median))
+	})
+	out := fmt.Sprintf("**[%s](#%s)**, server CPU per answer, cheapest first: %s.", sc, sc, order)
 	// Where the load let each model go as fast as it could (closed loads,
 	// and a stress test's best step), the order by answers/s should be the
 	// order by CPU: Kendall's tau says how far it is.
-	cheap := make([]float64, len(rs))
-	fast := make([]float64, len(rs))
+	cheap := make([]Cell, len(rs))
+	fast := make([]Cell, len(rs))
 	for i, r := range rs {
-		cheap[i] = -r.CPUPerAnswer.Median
+		cheap[i] = neg(r.CPUPerAnswer)
 		switch {
 		case r.PeakStep.N > 0:
-			fast[i] = r.PeakStep.Median
+			fast[i] = r.PeakStep
 		case strings.HasPrefix(r.Load, "closed"):
-			fast[i] = r.Throughput.Median
+			fast[i] = r.Throughput
 		default:
 			return out
 		}
@@ -197,7 +211,11 @@ func cpuRanking(sc string, rows []*Row) string {
 	if rs[0].PeakStep.N > 0 {
 		what = "the best step's answers/s"
 	}
-	return out + fmt.Sprintf(" Ranked by %s instead, the order agrees with Kendall's τ = %.2f (1: the same order).", what, kendall(cheap, fast))
+	tau, ok := kendall(cheap, fast)
+	if !ok {
+		return out + fmt.Sprintf(" Ranked by %s instead, no two models are apart in both orders.", what)
+	}
+	return out + fmt.Sprintf(" Ranked by %s instead, the order agrees with Kendall's τ = %.2f (1: the same order; over the pairs apart in both).", what, tau)
 }
 
 // breaking says which models broke first in a stress scenario and at
@@ -217,16 +235,17 @@ func breaking(sc string, rows []*Row) string {
 	if len(broke)+len(held) == 0 {
 		return ""
 	}
-	sort.SliceStable(broke, func(i, j int) bool { return broke[i].Break.Median < broke[j].Break.Median })
-	var parts []string
-	for _, r := range broke {
-		parts = append(parts, fmt.Sprintf("%s at %s/s", r.Model, Figure(r.Break.Median)))
+	at := make([]Cell, len(broke))
+	for i, r := range broke {
+		at[i] = r.Break
 	}
 	s := fmt.Sprintf("**[%s](#%s)**, breaking points, lowest rate first: ", sc, sc)
-	if len(parts) == 0 {
+	if len(broke) == 0 {
 		s += "none broke"
 	} else {
-		s += strings.Join(parts, ", ")
+		s += rankLine(at, false, func(i, _ int) string {
+			return fmt.Sprintf("%s at %s/s", broke[i].Model, Figure(at[i].Median))
+		})
 	}
 	if len(held) > 0 {
 		var names []string
@@ -236,28 +255,6 @@ func breaking(sc string, rows []*Row) string {
 		s += fmt.Sprintf("; nothing broke up to %s/s for %s", Figure(held[0].TopStep), strings.Join(names, ", "))
 	}
 	return s + "."
-}
-
-// kendall is Kendall's tau-a between two scores of the same items: 1 when
-// they order every pair alike, -1 when oppositely.
-func kendall(a, b []float64) float64 {
-	n, s := 0, 0
-	for i := range a {
-		for j := i + 1; j < len(a); j++ {
-			n++
-			x, y := a[i]-a[j], b[i]-b[j]
-			switch {
-			case x*y > 0:
-				s++
-			case x*y < 0:
-				s--
-			}
-		}
-	}
-	if n == 0 {
-		return 0
-	}
-	return float64(s) / float64(n)
 }
 
 // rowScenarios lists the scenarios of aggregated rows in order.

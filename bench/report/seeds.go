@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"netmodels/bench/reference"
@@ -167,25 +166,16 @@ func blogTable(rows []*summary.Summary) string {
 		}
 	}
 	order := func(rs []ranked) string {
-		sort.SliceStable(rs, func(i, j int) bool { return rs[i].rps > rs[j].rps })
-		var b strings.Builder
+		cs := make([]Cell, len(rs))
 		for i, r := range rs {
-			if i > 0 {
-				// Equal figures are a tie, not a ranking.
-				if fmt.Sprintf("%.0f", r.rps) == fmt.Sprintf("%.0f", rs[i-1].rps) {
-					b.WriteString(" = ")
-				} else {
-					b.WriteString(" > ")
-				}
-			}
-			fmt.Fprintf(&b, "%s %.0f", r.model, r.rps)
+			cs[i] = one(r.rps)
 		}
-		return b.String()
+		return rankLine(cs, true, func(i, _ int) string { return fmt.Sprintf("%s %.0f", rs[i].model, rs[i].rps) })
 	}
 	if bound {
 		fmt.Fprintf(&b, "\n† the generator limited this attack: the figure is what it could offer, a lower bound.\n")
 	}
-	b.WriteString("\nRanking by throughput here, answers/s:\n\n")
+	b.WriteString("\nRanking by throughput here, answers/s, each model measured once (≈: within " + fmt.Sprintf("%g", NoGap) + "× of each other, tied):\n\n")
 	if len(first) > 0 {
 		fmt.Fprintf(&b, "- the blog's code as it first ran (join() in the accept loop): %s; the blog's: multi-process 768 ≈ single process 765.7 > multi-thread 554.3.\n", order(first))
 	}

@@ -11,6 +11,7 @@ import (
 
 	vplot "github.com/tsenart/vegeta/v12/lib/plot"
 
+	"netmodels/bench/reference"
 	"netmodels/bench/scenario"
 	"netmodels/bench/store"
 	"netmodels/bench/summary"
@@ -368,10 +369,10 @@ func Document(in *Input, d *Drawn, plots map[string]string) string {
 		b.WriteString("\n## Reproducing the seeds\n\n")
 		b.WriteString("The seeds' figures come from their documents; the figures beside them from this run. Why they agree or not: docs/reading-results.md.\n")
 		if blog != "" {
-			fmt.Fprintf(&b, "\n### The blog: Python servers under Locust\n\nThe blog's setup: %s. Here: the `blog` scenario (a stress test of `GET /hello`, a new connection per request, rising steps), on this run's machine%s, on the blog's own servers (its Python code, run by Debian's python3: servers/python/blog) and on netmodels' models of the same families.\n\n%s", BlogHardware, shareText(in.Meta), blog)
+			fmt.Fprintf(&b, "\n### The blog: Python servers under Locust\n\nThe blog's setup: %s. Here: the `blog` scenario (a stress test of `GET /hello`, a new connection per request, rising steps), on this run's machine%s, %s.\n\n%s", BlogHardware, shareText(in.Meta), seedSystems(in.Rows, "blog"), blog)
 		}
 		if slides != "" {
-			fmt.Fprintf(&b, "\n### The course slides: sorting views under 500 Locust users\n\nThe slides' setup: %s. Here: one scenario per run of the slides, the same users, spawn rates and think time%s, on the course's own Django views (servers/python/course, under runserver as the slides ran them and under gunicorn's defaults) and on the `thread` model (Django's development server gives each connection a thread).\n\n%s", SlidesHardware, shareText(in.Meta), slides)
+			fmt.Fprintf(&b, "\n### The course slides: sorting views under 500 Locust users\n\nThe slides' setup: %s. Here: one scenario per run of the slides, the same users, spawn rates and think time%s, %s.\n\n%s", SlidesHardware, shareText(in.Meta), seedSystems(in.Rows, "course"), slides)
 		}
 	}
 	return b.String()
@@ -430,4 +431,24 @@ func headroomOf(m *store.Meta, shape string, rows []*Row) (float64, store.Calibr
 
 func writeChart(b *strings.Builder, c Chart) {
 	fmt.Fprintf(b, "\n![%s](%s/%s.png)\n\n*%s* ([SVG](%s/%s.svg))\n", c.Title, ChartsDir, c.Name, c.Caption, ChartsDir, c.Name)
+}
+
+// seedSystems says which systems a seed's section compares: the seed's
+// own (its code, run here) where the run has them, and netmodels' models.
+func seedSystems(rows []*summary.Summary, seed string) string {
+	own := false
+	for _, r := range rows {
+		if ref, ok := reference.Lookup(r.Model); ok && ref.Seed == seed {
+			own = true
+		}
+	}
+	switch {
+	case seed == "blog" && own:
+		return "on the blog's own servers (its Python code, run by Debian's python3: servers/python/blog) and on netmodels' models of the same families"
+	case seed == "blog":
+		return "on netmodels' models of the blog's families (this run has none of the blog's own servers: servers/python/blog)"
+	case own:
+		return "on the course's own Django views (servers/python/course, under runserver as the slides ran them and under gunicorn's defaults) and on the `thread` model (Django's development server gives each connection a thread)"
+	}
+	return "on the `thread` model (Django's development server gives each connection a thread; this run has none of the course's own views: servers/python/course)"
 }
