@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -101,9 +102,15 @@ func HTML(in *Input) ([]byte, error) {
 	}
 	// REPORT.md's line on where latencies end, in plain words.
 	clock := strings.Replace(latencyClock(Aggregate(in.Rows)), "**The latency clock**", "The latency clock", 1)
+	agg := Aggregate(in.Rows)
+	var found []template.HTML
+	for _, l := range findingLines(in.Meta, agg, in.Idle, in.Shapes) {
+		found = append(found, inlineHTML(l))
+	}
 	var b strings.Builder
 	err = htmlPage.Execute(&b, map[string]any{"Meta": in.Meta, "Scenarios": secs, "ChartJS": template.JS(js),
-		"ChartCSS": template.CSS(css), "Data": template.JS(data), "Clock": clock})
+		"ChartCSS": template.CSS(css), "Data": template.JS(data), "Clock": clock,
+		"Findings": found, "TieRule": inlineHTML(tieRule), "Idle": in.Idle})
 	return []byte(b.String()), err
 }
 
@@ -114,4 +121,21 @@ func writeHTML(dir string, in *Input) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, HTMLFile), b, 0o644)
+}
+
+// The Markdown of the findings' lines: links, bold and code.
+var (
+	mdLink = regexp.MustCompile(`\[([^\]]+)\]\(([^)\s"]+)\)`)
+	mdBold = regexp.MustCompile(`\*\*(.+?)\*\*`)
+	mdCode = regexp.MustCompile("`([^`]+)`")
+)
+
+// inlineHTML renders one line of the report's own Markdown (links, bold
+// and code spans, as the findings write them) as HTML, escaping the rest.
+func inlineHTML(md string) template.HTML {
+	s := template.HTMLEscapeString(md)
+	s = mdCode.ReplaceAllString(s, "<code>$1</code>")
+	s = mdLink.ReplaceAllString(s, `<a href="$2">$1</a>`)
+	s = mdBold.ReplaceAllString(s, "<strong>$1</strong>")
+	return template.HTML(s)
 }

@@ -55,3 +55,36 @@ func TestHTMLLatencyClock(t *testing.T) {
 		t.Error("report.html of a stamped run does not say where its latencies end, in plain words")
 	}
 }
+
+// FuzzInlineHTML: whatever a finding's line holds, its HTML carries no
+// markup but the links, bold and code spans it asks for.
+func FuzzInlineHTML(f *testing.F) {
+	for _, s := range []string{"**[blog](#blog)**, a ≈ b < c", "`x` <script>alert(1)</script>", "[a](\"><b>)", "**", "[](#)", "x & y's \"z\""} {
+		f.Add(s)
+	}
+	ours := regexp.MustCompile(`<a href="[^"<>]*">|</a>|</?strong>|</?code>`)
+	f.Fuzz(func(t *testing.T, md string) {
+		got := string(inlineHTML(md))
+		if rest := ours.ReplaceAllString(got, ""); strings.ContainsAny(rest, `<>"`) {
+			t.Errorf("inlineHTML(%q) = %q: markup of its own", md, got)
+		}
+	})
+}
+
+// report.html carries the findings, in HTML, and the idle memory table.
+func TestHTMLFindings(t *testing.T) {
+	b, err := HTML(input())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, _ := strings.Cut(string(b), "<script>") // the page, not the chart library
+	for _, want := range []string{`<h2 id="what-this-run-shows">`, `<li><strong><a href="#blog">blog</a></strong>, breaking points`,
+		"fork at 500/s ≈ thread at 500/s", `<h2 id="memory-per-idle-connection">`, "<td>705.0</td>"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	if strings.Contains(got, "**") {
+		t.Error("report.html carries Markdown")
+	}
+}

@@ -23,6 +23,11 @@ Started {{.Meta.Started.UTC.Format "2006-01-02 15:04:05 UTC"}}. Command: <code>{
 {{range .Meta.Notes}}<p class="note">Note: {{.}}</p>{{end}}
 <p class="note">Every figure is computed from the stored results by the same code as REPORT.md. † marks an attack whose generator, not the server, was the limit: its throughput is a lower bound. ‡ marks a p99 from an attack in which the hypervisor took {{stealLimit}}% or more of one of the machine's CPUs (steal time; hover for the share): its tail is the machine's as much as the model's. Charts: drag to zoom, double-click to zoom out, click a legend entry to hide or show it; hover for values. Latency charts plot latency as measured (not corrected for send lag).</p>
 {{if .Clock}}<p class="note">{{.Clock}}</p>
+{{end}}{{if .Findings}}<h2 id="what-this-run-shows">What this run shows</h2>
+<p class="note">Computed from the tables below; each line links to its table. {{.TieRule}}</p>
+<ul>{{range .Findings}}
+<li>{{.}}</li>{{end}}
+</ul>
 {{end}}{{range .Scenarios}}{{$sc := .Name}}
 <h2 id="{{.Name}}">{{.Name}}</h2>
 {{if .Doc}}<p>{{.Doc}}</p>{{end}}
@@ -42,6 +47,12 @@ Started {{.Meta.Started.UTC.Format "2006-01-02 15:04:05 UTC"}}. Command: <code>{
 {{range .Rows}}{{$m := .Model}}{{range .Failures}}<tr><td>{{$m}}</td><td class="l">{{.Cause}}</td><td>{{.Count}}</td><td>{{f 1 .First}}</td><td class="l">{{.Example}}</td></tr>
 {{else}}<tr><td>{{$m}}</td><td class="l" colspan="4">no failures</td></tr>
 {{end}}{{end}}</table>
+{{end}}
+{{if .Idle}}<h2 id="memory-per-idle-connection">Memory per idle connection</h2>
+<table><tr><th>model</th><th>connections held</th><th>PSS KiB/conn</th><th>RSS KiB/conn</th><th>threads/conn</th><th>processes/conn</th><th>note</th></tr>
+{{range .Idle}}<tr><td>{{.Model}}</td><td>{{.Conns}}</td>{{if .Measured}}<td>{{f 1 .PSSPerConnKiB}}</td><td>{{f 1 .RSSPerConnKiB}}</td><td>{{f 3 .ThreadsPerConn}}</td><td>{{f 3 .ProcsPerConn}}</td>{{else}}<td>–</td><td>–</td><td>–</td><td>–</td>{{end}}<td class="l">{{.Note}}</td></tr>
+{{end}}</table>
+<p class="note">PSS added per idle keep-alive connection (shared pages divided among the processes that share them).</p>
 {{end}}
 <script>{{.ChartJS}}</script>
 <script>
