@@ -23,9 +23,29 @@ type Backend interface {
 	// Describe says, for meta.json, where the backend runs models and
 	// under which limits.
 	Describe() string
+	// Placement says what the backend's way of running servers lets a
+	// run do, so that no caller needs to know which backend it holds.
+	Placement() Placement
 	// Close removes whatever the backend left running (after a failure
 	// or an interrupt).
 	Close()
+}
+
+// Placement is what a backend's way of running servers lets a run do.
+type Placement struct {
+	// Local: the servers are processes of this machine, which the run
+	// can measure beside them (a CPU quota's probe, memory per idle
+	// connection, wrk's check of the generator).
+	Local bool
+	// KeepLog: a server's log is gone once it stops (a container's), so
+	// the run keeps it beside the results.
+	KeepLog bool
+	// HarnessCPUs are the CPUs the generator runs on where the backend
+	// places it ("": where the run itself runs).
+	HarnessCPUs string
+	// Limits are the limits every server gets, for the run to set its
+	// CPU share in; nil where the backend starts no server.
+	Limits *Limits
 }
 
 // Instance is one started model.

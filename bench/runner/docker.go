@@ -273,6 +273,12 @@ func ForwardProgress(r io.Reader, progress func(elapsed, total time.Duration), o
 	}
 }
 
+// Placement: containers, whose logs go with them, under d.Limits, with the
+// generator on d.HarnessCPUs.
+func (d *Docker) Placement() Placement {
+	return Placement{KeepLog: true, HarnessCPUs: d.HarnessCPUs, Limits: &d.Limits}
+}
+
 // Describe gives the containers' limits, the images' sizes and the Docker
 // version.
 func (d *Docker) Describe() string {

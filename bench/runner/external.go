@@ -48,5 +48,8 @@ func (e *External) Describe() string {
 	return fmt.Sprintf("external server at %s, %s", e.URL, e.What)
 }
 
+// Placement: the server is not ours, so it has no limits to set.
+func (e *External) Placement() Placement { return Placement{} }
+
 // Close does nothing: the server is not ours.
 func (e *External) Close() {}

@@ -44,6 +44,9 @@ func (n *Native) Attack(ctx context.Context, in Instance, st *step.Step, dir str
 	return step.Run(ctx, st, t, dir, progress)
 }
 
+// Placement: servers are this machine's processes, under n.Limits.
+func (n *Native) Placement() Placement { return Placement{Local: true, Limits: &n.Limits} }
+
 // Describe says what the native backend applies: only the CPU set and the
 // descriptor limit; memory and task limits need a container.
 func (n *Native) Describe() string {

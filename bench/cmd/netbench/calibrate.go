@@ -234,15 +234,13 @@ func chooseShare(rows []store.CalibrationRow, bounds map[string]float64, period 
 
 // setCPUShare gives the backend's servers share of a CPU per period.
 func setCPUShare(be runner.Backend, share float64, period time.Duration) error {
-	switch b := be.(type) {
-	case *runner.Native:
-		b.Limits.CPUShare, b.Limits.CPUPeriod = share, period
-	case *runner.Docker:
-		b.Limits.CPUShare, b.Limits.CPUPeriod = share, period
-	default:
+	l := be.Placement().Limits
+	if l == nil {
 		if share < 1 {
 			return fmt.Errorf("-server-cpu: netbench does not start the server at -url; limit its CPU where it runs")
 		}
+		return nil
 	}
+	l.CPUShare, l.CPUPeriod = share, period
 	return nil
 }

@@ -241,7 +241,7 @@ func (f *runFlags) run(flags map[string]string) error {
 	defer be.Close()
 	var calibration []store.CalibrationRow
 	var quotaNote string
-	if _, native := be.(*runner.Native); native && (auto || share < 1) {
+	if be.Placement().Local && (auto || share < 1) {
 		if err := runner.ProbeCPUQuota(); err != nil {
 			// Without a quota the run goes on at a whole CPU, saying so:
 			// a lab machine without root still gets a complete report,
@@ -302,8 +302,8 @@ func (f *runFlags) run(flags map[string]string) error {
 	}
 	meta.ServerGOMAXPROCS = countCPUs(f.limits.CPUs)
 	harness := meta.HarnessCPUs
-	if d, ok := be.(*runner.Docker); ok {
-		harness = d.HarnessCPUs
+	if h := be.Placement().HarnessCPUs; h != "" {
+		harness = h
 		meta.HarnessCPUs = harness
 	}
 	if overlap(f.limits.CPUs, harness) && f.url == "" {
@@ -343,7 +343,7 @@ func (f *runFlags) run(flags map[string]string) error {
 		}
 	}
 	fmt.Fprintln(os.Stderr)
-	if _, native := be.(*runner.Native); native && p.idle > 0 && ctx.Err() == nil {
+	if be.Placement().Local && p.idle > 0 && ctx.Err() == nil {
 		fmt.Fprintf(os.Stderr, "memory per idle connection, %d per model (fewer where a model can't hold them)\n", p.idle)
 		irows, err := measureIdle(goModels(p.models), p.idle, f.bin, f.limits.CPUs, time.Second, false)
 		if err != nil {
@@ -387,7 +387,7 @@ func (f *runFlags) execute(ctx context.Context, be runner.Backend, st *step.Step
 	defer func() {
 		if log, err := in.Stop(30 * time.Second); err != nil {
 			fmt.Fprintf(os.Stderr, "\n%s: stop: %v\n", st.Label, err)
-		} else if _, docker := be.(*runner.Docker); docker && log != "" {
+		} else if be.Placement().KeepLog && log != "" {
 			// A container's log is gone with it: keep it beside the results.
 			name := fmt.Sprintf("server-%s-%s.r%d.log", st.Model, st.Scenario.Name, st.Repeat)
 			_ = os.WriteFile(filepath.Join(dir, name), []byte(log), 0o644)
@@ -401,7 +401,7 @@ func (f *runFlags) execute(ctx context.Context, be runner.Backend, st *step.Step
 	if err != nil {
 		return nil, err
 	}
-	if _, native := be.(*runner.Native); native && f.wrk && st.Scenario.Load.Kind == scenario.Closed {
+	if be.Placement().Local && f.wrk && st.Scenario.Load.Kind == scenario.Closed {
 		s.GeneratorNote = strings.TrimPrefix(s.GeneratorNote+"; "+wrkCheck(st.Model, st.Scenario, f.bin, f.limits, f.serverArgs), "; ")
 	}
 	return s, nil
