@@ -46,7 +46,13 @@ func (s *server) Name() string { return Name }
 
 func (s *server) Serve(ctx context.Context, addr string) error {
 	cfg := s.cfg
-	lfd, bound, err := rawsock.Listen(addr, rawsock.Options{Backlog: cfg.Backlog})
+	// One connection at a time: a connection handed over before its
+	// request arrived holds the only thread of control idle. After an
+	// overload, when the accept queue was full, many do (a dropped ACK
+	// and request, the client gone; docs/measurements/reliability.md),
+	// so the kernel waits up to the header timeout for the first bytes
+	// (rawsock.Options.DeferAccept), as for prefork's workers.
+	lfd, bound, err := rawsock.Listen(addr, rawsock.Options{Backlog: cfg.Backlog, DeferAccept: cfg.HeaderTimeout})
 	if err != nil {
 		return err
 	}
@@ -62,7 +68,7 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 // goes on, and the loop ends without touching lfd again.
 func ServeFD(ctx context.Context, lfd int, r *httpx.Responder, cfg model.Config) error {
 	tr := blocking.NewTracker(rawsock.ShutdownRead)
-	opts, stop := tr.StopOn(ctx, cfg, func() { rawsock.ShutdownRead(lfd) })
+	opts, stop := tr.StopOn(ctx, cfg.HeaderTimeout, cfg.IdleTimeout, func() { rawsock.ShutdownRead(lfd) })
 	defer stop()
 	// One connection at a time: one session and one conn serve them all,
 	// so the loop allocates nothing per connection.
