@@ -7,14 +7,12 @@ package blocking
 import (
 	"context"
 	"errors"
-	"net"
 	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"netmodels/servers/httpx"
-	"netmodels/servers/model"
 )
 
 // Stream is a connection as the loop needs it. *net.TCPConn and
@@ -195,13 +193,13 @@ func (t *Tracker[C]) Done(c C) {
 
 // StopOn wires the model's graceful stop to ctx: once ctx is done, Stop
 // wakes every live connection and unlisten ends the accepts. It returns the
-// Options its connections are served with (cfg's timeouts and the stop
-// flag) and the function that unwires the stop, to defer. That function
+// Options its connections are served with (the header and idle timeouts
+// and the stop flag) and the function that unwires the stop, to defer. That function
 // returns only once a stop already under way has finished: a model that
 // closes its listening descriptor after it must not have unlisten run
 // late, on a number the next socket may have taken (a shutdown of another
 // server's listener). It reports whether it kept the stop from running.
-func (t *Tracker[C]) StopOn(ctx context.Context, cfg model.Config, unlisten func()) (Options, func() bool) {
+func (t *Tracker[C]) StopOn(ctx context.Context, header, idle time.Duration, unlisten func()) (Options, func() bool) {
 	finished := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
 		defer close(finished)
@@ -215,7 +213,7 @@ func (t *Tracker[C]) StopOn(ctx context.Context, cfg model.Config, unlisten func
 		<-finished
 		return false
 	}
-	return Options{HeaderTimeout: cfg.HeaderTimeout, IdleTimeout: cfg.IdleTimeout, Stopping: t.Stopping()}, unwire
+	return Options{HeaderTimeout: header, IdleTimeout: idle, Stopping: t.Stopping()}, unwire
 }
 
 // Stop marks the stop and wakes every live connection.
@@ -276,20 +274,4 @@ func Refuse(r *httpx.Responder, c Conn) {
 		}
 	}
 	_ = c.Close()
-}
-
-// RefuseFD answers 503 on a descriptor a model can't take (Refuse)
-// without holding an OS thread while it waits for the client's request:
-// the descriptor goes to Go's netpoller, so a flood of refusals parks
-// goroutines, not threads. A process that must not run out of threads
-// (the fork model's parent under a pids limit: the Go runtime dies when it
-// cannot create one) refuses this way. The descriptor is closed.
-func RefuseFD(r *httpx.Responder, fd int) {
-	f := os.NewFile(uintptr(fd), "refused")
-	c, err := net.FileConn(f) // a non-blocking duplicate
-	_ = f.Close()
-	if err != nil {
-		return // no descriptor left for the duplicate: just close
-	}
-	go Refuse(r, c.(*net.TCPConn))
 }

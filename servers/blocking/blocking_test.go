@@ -5,8 +5,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"netmodels/servers/model"
 )
 
 // A model closes its listening descriptor once the function StopOn
@@ -17,7 +15,7 @@ func TestStopOnUnwireWaitsForTheStop(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var unlistened atomic.Bool
 	started := make(chan struct{})
-	_, unwire := tr.StopOn(ctx, model.Config{}, func() {
+	_, unwire := tr.StopOn(ctx, 0, 0, func() {
 		close(started)
 		time.Sleep(50 * time.Millisecond)
 		unlistened.Store(true)
@@ -40,7 +38,7 @@ func TestStopOnUnwireBeforeTheStop(t *testing.T) {
 	tr := NewTracker(func(int) {})
 	ctx, cancel := context.WithCancel(context.Background())
 	ran := make(chan struct{}, 1)
-	_, unwire := tr.StopOn(ctx, model.Config{}, func() { ran <- struct{}{} })
+	_, unwire := tr.StopOn(ctx, 0, 0, func() { ran <- struct{}{} })
 	if !unwire() {
 		t.Fatal("unwire before the stop did not keep it from running")
 	}

@@ -22,7 +22,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"netmodels/servers/blocking"
 	"netmodels/servers/fork/child"
 	"netmodels/servers/httpx"
 	"netmodels/servers/model"
@@ -83,7 +82,7 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 	var failing bool
 	err = ln.AcceptLoop(&stopping, cfg.Log, func(fd int) {
 		if g.Len() >= cfg.MaxConns {
-			blocking.RefuseFD(r, fd)
+			rawsock.RefuseFD(r, fd)
 			return
 		}
 		if _, err := g.Start(fd); err != nil {
@@ -91,7 +90,7 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 				cfg.Log.Printf("fork: %v; answering 503 until it passes", err)
 				failing = true
 			}
-			blocking.RefuseFD(r, fd)
+			rawsock.RefuseFD(r, fd)
 			return
 		}
 		failing = false

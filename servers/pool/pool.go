@@ -60,7 +60,7 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 	}
 	r := httpx.NewResponder(Name, cfg.Handler)
 	tr := blocking.NewTracker(func(c *net.TCPConn) { _ = c.CloseRead() })
-	opts, stop := tr.StopOn(ctx, cfg, func() { ln.Close() })
+	opts, stop := tr.StopOn(ctx, cfg.HeaderTimeout, cfg.IdleTimeout, func() { ln.Close() })
 	defer stop()
 	queue := make(chan *net.TCPConn, cfg.Queue)
 	var workers sync.WaitGroup

@@ -54,13 +54,13 @@ func (s *server) Serve(ctx context.Context, addr string) error {
 	}
 	r := httpx.NewResponder(Name, cfg.Handler)
 	tr := blocking.NewTracker(rawsock.ShutdownRead)
-	opts, stop := tr.StopOn(ctx, cfg, func() { rawsock.ShutdownRead(lfd) })
+	opts, stop := tr.StopOn(ctx, cfg.HeaderTimeout, cfg.IdleTimeout, func() { rawsock.ShutdownRead(lfd) })
 	defer stop()
 	var live atomic.Int64
 	cfg.Ready(bound)
 	err = rawsock.AcceptLoop(lfd, tr.Stopping(), cfg.Log, func(fd int) {
 		if live.Load() >= int64(cfg.MaxConns) || !tr.Add(fd) {
-			blocking.RefuseFD(r, fd)
+			rawsock.RefuseFD(r, fd)
 			return
 		}
 		live.Add(1)
