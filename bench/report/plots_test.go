@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -110,5 +111,33 @@ func TestAddGobGaps(t *testing.T) {
 	}
 	if len(rows) != 6 || rows[len(rows)-1][0].(float64) != 20 {
 		t.Fatalf("plotted %d points, the last at %v s; want 6, the last at 20 s", len(rows), rows[len(rows)-1][0])
+	}
+}
+
+// TestLogTicks: a log axis always carries at least two labelled marks,
+// and one that starts at niceBelow starts on one.
+func TestLogTicks(t *testing.T) {
+	for _, c := range []struct{ lo, hi float64 }{{20.2, 5000}, {2.1, 4.8}, {2.1, 2.3}, {0.003, 0.004}, {1, 1e6}, {0, 10}, {30000.7, 30005}} {
+		ts := logTicks{}.Ticks(c.lo, c.hi)
+		if len(ts) < 2 {
+			t.Errorf("%v–%v: %d marks, want 2 or more", c.lo, c.hi, len(ts))
+		}
+		if ts[0].Label == ts[len(ts)-1].Label {
+			t.Errorf("%v–%v: both ends read %s", c.lo, c.hi, ts[0].Label)
+		}
+		for _, tk := range ts {
+			if tk.Label == "" {
+				t.Errorf("%v–%v: a mark at %v without a label", c.lo, c.hi, tk.Value)
+			}
+		}
+	}
+	for _, c := range []struct{ v, want float64 }{{20.2, 20}, {0.7, 0.5}, {1, 1}, {199, 100}, {4999, 2000}} {
+		if got := niceBelow(c.v); math.Abs(got-c.want) > 1e-9*c.want {
+			t.Errorf("niceBelow(%v) = %v, want %v", c.v, got, c.want)
+		}
+	}
+	lo := niceBelow(30.3 / 1.5) // hello-close's cheapest model, as rangeChart sets the axis
+	if ts := (logTicks{}).Ticks(lo, 5000); ts[0].Value != lo {
+		t.Errorf("an axis from %v starts on a mark at %v", lo, ts[0].Value)
 	}
 }
