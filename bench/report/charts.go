@@ -321,7 +321,7 @@ func stressCharts(dir, scenario string, rows []*summary.Summary, st modelStyle) 
 		}
 		z.Shape, z.Color, z.Radius = draw.CrossGlyph{}, color.RGBA{R: 200, A: 255}, vg.Points(5)
 		thr.Add(z)
-		thr.Legend.Add("served nothing", z)
+		thr.Legend.Add(fmt.Sprintf("served nothing (at %.3g/s)", floor), z)
 	}
 	if bound {
 		for _, p := range []*plot.Plot{thr, p99} {
@@ -340,9 +340,9 @@ func stressCharts(dir, scenario string, rows []*summary.Summary, st modelStyle) 
 	thr.Legend.Add("offered", ideal)
 	out := []Chart{
 		{Name: scenario + "-throughput", Title: scenario + ": throughput against offered rate",
-			Caption: "Each point is one step of the stress test. A model keeps up while its line follows the dashed diagonal; where it bends away it has passed its knee, where it falls it is breaking. A red cross is a step that served nothing, drawn at the floor. A † in the legend marks an attack the generator limited: its line is a lower bound."},
+			Caption: "Each point is one step of the stress test. A model keeps up while its line follows the dashed diagonal; where it bends away it has passed its knee, where it falls it is breaking. A red cross is a step that served nothing, drawn at a floor below every step that served something (its value is in the legend; a log axis has no zero). A † in the legend marks an attack the generator limited: its line is a lower bound."},
 		{Name: scenario + "-p99", Title: scenario + ": p99 latency, lag behind schedule included",
-			Caption: "The same steps, latency as a client arriving on schedule waits it: each request's time behind its schedule is added to its measured latency (docs/methodology.md §3). A flat line is a model with headroom; a line that climbs by orders of magnitude is queueing."},
+			Caption: "The same steps, latency as a client arriving on schedule waits it: each request's time behind its schedule is added to its measured latency (docs/methodology.md §3). A flat line is a model with headroom; a line that climbs by orders of magnitude is queueing; a line flat at the top is requests timing out, held there by the client's timeout."},
 	}
 	if err := save(thr, dir, out[0].Name, chartW, chartH); err != nil {
 		return nil, err
