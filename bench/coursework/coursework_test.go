@@ -229,20 +229,28 @@ func TestExercise4_SelectsWall(t *testing.T) {
 
 // 5. Open and closed loads: the stepped open load finds a knee and its
 // p99 climbs by an order of magnitude past it; the closed load has no
-// knee to find.
+// knee to find. The calm p99 is the least of the steps below the knee:
+// one step of 2 s holds a single stall of the machine in its p99 (a
+// clean-clone CI run on 2026-12-05 read 26 ms at 1000/s, then 1.5-2.7 ms
+// below the knee on the same commit by hand).
 func TestExercise5_OpenAndClosed(t *testing.T) {
 	dir, rows := run(t, 3*time.Minute, "-models", "epoll", "-scenarios", "hello-keepalive,hello-stress", "-duration", "2s", "-server-cpu", "0.2")
 	st := find(t, rows, "hello-stress", "epoll").Stress
 	if st == nil || len(st.Steps) < 3 {
 		t.Fatalf("hello-stress has no stress steps: %+v", st)
 	}
-	first, last := st.Steps[0], st.Steps[len(st.Steps)-1]
-	t.Logf("knee %.0f/s, break %.0f/s, p99 %v at %.0f/s, %v at %.0f/s", st.KneeRPS, st.BreakRPS, first.P99, first.Offered, last.P99, last.Offered)
+	calm, last := st.Steps[0], st.Steps[len(st.Steps)-1]
+	for _, s := range st.Steps {
+		if s.Offered < st.KneeRPS && s.P99 < calm.P99 {
+			calm = s
+		}
+	}
+	t.Logf("knee %.0f/s, break %.0f/s, p99 %v at %.0f/s (the calmest step below the knee), %v at %.0f/s", st.KneeRPS, st.BreakRPS, calm.P99, calm.Offered, last.P99, last.Offered)
 	if st.KneeRPS <= 0 || st.KneeRPS >= last.Offered {
 		t.Errorf("no knee inside the steps: %.0f", st.KneeRPS)
 	}
-	if last.P99 < 10*first.P99 {
-		t.Errorf("p99 past the knee (%v) is not ten times the first step's (%v)", last.P99, first.P99)
+	if last.P99 < 10*calm.P99 {
+		t.Errorf("p99 past the knee (%v) is not ten times that of the calmest step below it (%v at %.0f/s)", last.P99, calm.P99, calm.Offered)
 	}
 	if find(t, rows, "hello-keepalive", "epoll").Stress != nil {
 		t.Error("the closed load has stress figures")
