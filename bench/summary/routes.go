@@ -28,6 +28,25 @@ type Route struct {
 	MeanSize float64 `json:"mean_size_bytes"` // of the answers' bodies
 	RPS      float64 `json:"rps"`
 	FailRPS  float64 `json:"failures_per_s"`
+	// Pct is the latency at each of LocustPercentiles, in ms: the
+	// percentile columns of Locust's requests CSV. Not stored: the
+	// stored run keeps P90 and P99, and its results.
+	Pct []float64 `json:"-"`
+}
+
+// LocustPercentiles are the percentiles Locust reports (its
+// PERCENTILES_TO_REPORT), in the order of its requests CSV's columns.
+var LocustPercentiles = []float64{.50, .66, .75, .80, .90, .95, .98, .99, .999, .9999, 1}
+
+// PctAt is the route's latency at percentile q, one of
+// LocustPercentiles; 0 when q is not one.
+func (r *Route) PctAt(q float64) float64 {
+	for i, p := range LocustPercentiles {
+		if p == q && i < len(r.Pct) {
+			return r.Pct[i]
+		}
+	}
+	return 0
 }
 
 // Failure is one cause of failure and how often it happened: Locust's
@@ -149,6 +168,9 @@ func routes(rs []vegeta.Result, wall time.Duration, key func(*vegeta.Result) [2]
 		sortDur(a.lat)
 		n := float64(a.r.Requests)
 		a.r.Median, a.r.P90, a.r.P99 = ms(Quantile(a.lat, .5)), ms(Quantile(a.lat, .9)), ms(Quantile(a.lat, .99))
+		for _, q := range LocustPercentiles {
+			a.r.Pct = append(a.r.Pct, ms(Quantile(a.lat, q)))
+		}
 		a.r.Min, a.r.Max = ms(a.lat[0]), ms(a.lat[len(a.lat)-1])
 		a.r.Mean = ms(a.sum) / n
 		a.r.MeanSize = float64(a.bytes) / n

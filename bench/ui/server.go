@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"io"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -151,13 +153,67 @@ func (s *Session) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /stats/reset", func(w http.ResponseWriter, r *http.Request) {
 		s.Reset()
-		writeJSON(w, http.StatusOK, map[string]any{"success": true})
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, "ok")
 	})
 	mux.HandleFunc("GET /stats/requests", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.view()) })
 	mux.HandleFunc("GET /stats/requests/csv", s.serveRequestsCSV)
+	mux.HandleFunc("GET /stats/requests_full_history/csv", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "Error: Server was not started with option to generate full history.", http.StatusNotFound)
+	})
 	mux.HandleFunc("GET /stats/failures/csv", s.serveFailuresCSV)
 	mux.HandleFunc("GET /stats/report", s.serveReport)
+	// The generator runs no user code: nothing raises an exception, there
+	// are no workers, and its log is the terminal's. These answer as
+	// Locust's do with nothing to show, so that a script reading them runs.
+	mux.HandleFunc("GET /exceptions", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"exceptions": []any{}})
+	})
+	mux.HandleFunc("GET /exceptions/csv", func(w http.ResponseWriter, r *http.Request) {
+		writeCSV(w, "exceptions", [][]string{{"Count", "Message", "Traceback", "Nodes"}})
+	})
+	mux.HandleFunc("GET /logs", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"master": []string{}, "workers": map[string]any{}})
+	})
+	mux.HandleFunc("GET /worker-count", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"worker_count": 0})
+	})
+	mux.HandleFunc("GET /tasks", s.serveTasks)
 	return mux
+}
+
+// serveTasks is Locust's /tasks: one user class, whose tasks are the
+// scenario's requests in the shares of their weights.
+func (s *Session) serveTasks(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	sc := s.sc
+	s.mu.Unlock()
+	tasks := map[string]any{}
+	if sc != nil {
+		total := 0
+		for _, t := range sc.Targets {
+			total += max(t.Weight, 1)
+		}
+		for _, t := range sc.Targets {
+			m := t.Method
+			if m == "" {
+				m = http.MethodGet
+			}
+			k := m + " " + t.Path
+			prev, _ := tasks[k].(map[string]float64)
+			tasks[k] = map[string]float64{"ratio": prev["ratio"] + float64(max(t.Weight, 1))/float64(total)}
+		}
+	}
+	class := map[string]any{"User": map[string]any{"ratio": 1.0, "tasks": tasks}}
+	writeJSON(w, http.StatusOK, map[string]any{"per_class": class, "total": class})
+}
+
+// writeCSV sends rows as a CSV download named as Locust names its own.
+func writeCSV(w http.ResponseWriter, name string, rows [][]string) {
+	w.Header().Set("Content-Type", "text/csv")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+	c := csv.NewWriter(w)
+	_ = c.WriteAll(rows)
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
@@ -227,7 +283,7 @@ func (s *Session) serveEvents(w http.ResponseWriter, r *http.Request) {
 // load runs, changes its users and spawn rate (Locust's "Edit").
 func (s *Session) serveSwarm(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"success": false, "message": err.Error()})
+		writeJSON(w, http.StatusOK, map[string]any{"success": false, "message": err.Error()})
 		return
 	}
 	req, err := ParseRequest(r.PostForm)
@@ -247,49 +303,60 @@ func (s *Session) serveSwarm(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"success": false, "message": err.Error()})
+		// Locust answers a refused swarm with 200 and success false.
+		writeJSON(w, http.StatusOK, map[string]any{"success": false, "message": err.Error(), "host": req.Host})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"success": true, "message": "Swarming started", "host": req.Host})
+	answer := map[string]any{"success": true, "message": "Swarming started", "host": req.Host}
+	if req.RunTime > 0 {
+		answer["run_time"] = int(req.RunTime.Seconds())
+	}
+	writeJSON(w, http.StatusOK, answer)
 	s.publish()
 }
 
-// serveRequestsCSV is Locust's requests CSV, with the percentile columns
-// the summary keeps.
+// serveRequestsCSV is Locust's requests CSV: its columns, with a column
+// for each of Locust's percentiles, and the Aggregated row last.
 func (s *Session) serveRequestsCSV(w http.ResponseWriter, r *http.Request) {
 	v := s.view()
-	w.Header().Set("Content-Type", "text/csv")
-	w.Header().Set("Content-Disposition", `attachment; filename="requests.csv"`)
-	c := csv.NewWriter(w)
-	_ = c.Write([]string{"Type", "Name", "Request Count", "Failure Count", "Median Response Time", "Average Response Time",
-		"Min Response Time", "Max Response Time", "Average Content Size", "Requests/s", "Failures/s", "50%", "90%", "99%", "100%"})
+	head := []string{"Type", "Name", "Request Count", "Failure Count", "Median Response Time", "Average Response Time",
+		"Min Response Time", "Max Response Time", "Average Content Size", "Requests/s", "Failures/s"}
+	for _, q := range summary.LocustPercentiles {
+		head = append(head, strconv.FormatFloat(math.Round(100*q*1e6)/1e6, 'f', -1, 64)+"%") // Locust's get_readable_percentiles
+	}
+	rows := [][]string{head}
 	f := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 	for _, x := range v.Stats {
-		_ = c.Write([]string{x.Method, x.Name, strconv.Itoa(x.NumRequests), strconv.Itoa(x.NumFailures), f(x.Median), f(x.Avg),
-			f(x.Min), f(x.Max), f(x.AvgContentLength), f(x.TotalRPS), f(x.TotalRPS * float64(x.NumFailures) / float64(max(x.NumRequests, 1))),
-			f(x.Median), f(x.Ninetieth), f(x.NinetyNinth), f(x.Max)})
+		row := []string{x.Method, x.Name, strconv.Itoa(x.NumRequests), strconv.Itoa(x.NumFailures), f(x.Median), f(x.Avg),
+			f(x.Min), f(x.Max), f(x.AvgContentLength), f(x.TotalRPS), f(x.TotalFailPerSec)}
+		for i := range summary.LocustPercentiles {
+			p := "N/A" // Locust's for a row with no requests
+			if i < len(x.Pct) {
+				p = f(x.Pct[i])
+			}
+			row = append(row, p)
+		}
+		rows = append(rows, row)
 	}
-	c.Flush()
+	writeCSV(w, "requests", rows)
 }
 
 // serveFailuresCSV is Locust's failures CSV.
 func (s *Session) serveFailuresCSV(w http.ResponseWriter, r *http.Request) {
 	v := s.view()
-	w.Header().Set("Content-Type", "text/csv")
-	w.Header().Set("Content-Disposition", `attachment; filename="failures.csv"`)
-	c := csv.NewWriter(w)
-	_ = c.Write([]string{"Method", "Name", "Error", "Occurrences"})
+	rows := [][]string{{"Method", "Name", "Error", "Occurrences", "First Seen", "Last Seen"}}
+	utc := func(t float64) string { return time.Unix(int64(t), 0).UTC().Format("2006-01-02T15:04:05Z") }
 	for _, e := range v.Errors {
-		_ = c.Write([]string{e.Method, e.Name, e.Error, strconv.Itoa(e.Occurrences)})
+		rows = append(rows, []string{e.Method, e.Name, e.Error, strconv.Itoa(e.Occurrences), utc(e.FirstSeen), utc(e.LastSeen)})
 	}
-	c.Flush()
+	writeCSV(w, "failures", rows)
 }
 
 // liveReport is /stats/report while a test runs: the statistics so far.
 var liveReport = template.Must(template.New("live").Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><title>netmodels: test in progress</title></head><body>
 <h1>netmodels: {{.Model}} · {{.Scenario}}</h1>
-<p>The test is {{.State}}; these are its statistics so far ({{printf "%.0f" .Elapsed}} s, {{.UserCount}} users). The full report (tables, charts, the server's CPU and memory) is made when the test stops.</p>
+<p>{{if not .Stats}}No test has run yet: the statistics are empty. {{end}}The test is {{.State}}; these are its statistics so far ({{printf "%.0f" .Elapsed}} s, {{.UserCount}} users). The full report (tables, charts, the server's CPU and memory) is made when the test stops.</p>
 <table border="1" cellpadding="4"><tr><th>Type</th><th>Name</th><th># Requests</th><th># Fails</th><th>Median (ms)</th><th>90%ile (ms)</th><th>99%ile (ms)</th><th>Average (ms)</th><th>Min (ms)</th><th>Max (ms)</th><th>Current RPS</th><th>Current Failures/s</th></tr>
 {{range .Stats}}<tr><td>{{.Method}}</td><td>{{.Name}}</td><td>{{.NumRequests}}</td><td>{{.NumFailures}}</td><td>{{printf "%.1f" .Median}}</td><td>{{printf "%.1f" .Ninetieth}}</td><td>{{printf "%.1f" .NinetyNinth}}</td><td>{{printf "%.1f" .Avg}}</td><td>{{printf "%.1f" .Min}}</td><td>{{printf "%.1f" .Max}}</td><td>{{printf "%.1f" .CurrentRPS}}</td><td>{{printf "%.1f" .CurrentFailPerSec}}</td></tr>
 {{end}}</table>
@@ -318,7 +385,9 @@ func (s *Session) serveReport(w http.ResponseWriter, r *http.Request) {
 	}
 	dir := v.Run
 	if dir == "" {
-		http.Error(w, "no test has run yet: the report is made when a test stops", http.StatusConflict)
+		// Locust renders its report at any moment, before a test too.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_ = liveReport.Execute(w, v)
 		return
 	}
 	b, err := os.ReadFile(filepath.Join(dir, report.HTMLFile))

@@ -61,6 +61,12 @@ func (a *acc) add(r *vegeta.Result, ok bool) {
 func (a *acc) row(wall time.Duration) summary.Route {
 	r := summary.Route{Method: a.method, Name: a.name, Requests: a.n, Failures: a.fails,
 		Median: ms(a.h.quantile(.5)), P90: ms(a.h.quantile(.9)), P99: ms(a.h.quantile(.99)), Min: ms(a.min), Max: ms(a.max)}
+	for _, q := range summary.LocustPercentiles {
+		r.Pct = append(r.Pct, ms(a.h.quantile(q)))
+	}
+	if len(r.Pct) > 0 {
+		r.Pct[len(r.Pct)-1] = r.Max // the 100th is the maximum, exactly
+	}
 	if a.n > 0 {
 		r.Mean, r.MeanSize = ms(a.sum)/float64(a.n), float64(a.bytes)/float64(a.n)
 	}
@@ -117,7 +123,7 @@ func (s *Stats) Add(r *vegeta.Result) {
 			s.errs[ek] = e
 			s.eorder = append(s.eorder, e)
 		}
-		e.Occurrences++
+		e.seen(r)
 	}
 	t := max(int(r.End().Sub(s.began)/time.Second), 0)
 	for len(s.secs) <= t {
@@ -145,6 +151,7 @@ func (s *Stats) Finish(rs []vegeta.Result, wall time.Duration) {
 	if agg := summary.Aggregated(rs, wall); agg != nil {
 		f.Stats = append(f.Stats, row(*agg, 0, 0))
 		f.FailRatio, f.TotalAvg = float64(agg.Failures)/float64(agg.Requests), agg.Mean
+		f.TotalRPS, f.TotalFailPerS = agg.RPS, agg.FailRPS
 	}
 	s.mu.Lock()
 	s.final = &f
@@ -163,32 +170,54 @@ type Row struct {
 	Avg               float64 `json:"avg_response_time"`
 	Min               float64 `json:"min_response_time"`
 	Max               float64 `json:"max_response_time"`
-	Ninetieth         float64 `json:"ninetieth_response_time"`
-	NinetyNinth       float64 `json:"ninety_ninth_response_time"`
+	P95               float64 `json:"response_time_percentile_0.95"`
+	P99               float64 `json:"response_time_percentile_0.99"`
 	AvgContentLength  float64 `json:"avg_content_length"`
-	CurrentRPS        float64 `json:"current_rps"`
+	CurrentRPS        float64 `json:"current_rps"` // over the last Window seconds
 	CurrentFailPerSec float64 `json:"current_fail_per_sec"`
-	// TotalRPS is netmodels' own: requests per second over the whole
-	// test, as the stored summary counts them.
-	TotalRPS float64 `json:"total_rps"`
+	TotalRPS          float64 `json:"total_rps"` // over the whole test, as the stored summary counts
+	TotalFailPerSec   float64 `json:"total_fail_per_sec"`
+	// Ninetieth and NinetyNinth are netmodels' own, for the page's
+	// table; Locust's names for the 99th are P99's.
+	Ninetieth   float64 `json:"ninetieth_response_time"`
+	NinetyNinth float64 `json:"ninety_ninth_response_time"`
+	// Pct is the latency at each of summary.LocustPercentiles, for the
+	// requests CSV.
+	Pct []float64 `json:"-"`
 }
 
 // ErrorRow is a row of Locust's Failures tab: a request name and the
-// cause of its failures (summary.Cause), with the first example.
+// cause of its failures (summary.Cause), how often, and when first and
+// last (Unix seconds, as Locust's first_seen and last_seen).
 type ErrorRow struct {
-	Method      string `json:"method"`
-	Name        string `json:"name"`
-	Error       string `json:"error"`
-	Occurrences int    `json:"occurrences"`
+	Method      string  `json:"method"`
+	Name        string  `json:"name"`
+	Error       string  `json:"error"`
+	Occurrences int     `json:"occurrences"`
+	FirstSeen   float64 `json:"first_seen"`
+	LastSeen    float64 `json:"last_seen"`
 }
 
-// Snapshot is the figures of Locust's /stats/requests.
+// seen counts one failed result in the row.
+func (e *ErrorRow) seen(r *vegeta.Result) {
+	at := float64(r.End().UnixNano()) / 1e9
+	if e.Occurrences == 0 || at < e.FirstSeen {
+		e.FirstSeen = at
+	}
+	e.LastSeen = max(e.LastSeen, at)
+	e.Occurrences++
+}
+
+// Snapshot is the figures of Locust's /stats/requests: as Locust's,
+// current_* over the last Window seconds, total_* over the whole test.
 type Snapshot struct {
 	Stats          []Row              `json:"stats"` // the last is "Aggregated"
 	Errors         []ErrorRow         `json:"errors"`
-	TotalRPS       float64            `json:"total_rps"`          // current, over the window
-	TotalFailPerS  float64            `json:"total_fail_per_sec"` // current, over the window
-	FailRatio      float64            `json:"fail_ratio"`         // of all requests
+	CurrentRPS     float64            `json:"current_rps"`
+	CurrentFailPS  float64            `json:"current_fail_per_sec"`
+	TotalRPS       float64            `json:"total_rps"`
+	TotalFailPerS  float64            `json:"total_fail_per_sec"`
+	FailRatio      float64            `json:"fail_ratio"` // of all requests
 	TotalAvg       float64            `json:"total_avg_response_time"`
 	CurrentPercent map[string]float64 `json:"current_response_time_percentiles"`
 	Elapsed        float64            `json:"elapsed_s"`
@@ -234,11 +263,12 @@ func (s *Stats) Snapshot(now time.Time) Snapshot {
 		c := curRoute[[2]string{a.method, a.name}]
 		out.Stats = append(out.Stats, row(a.row(wall), rate(c[0]), rate(c[1])))
 	}
-	out.TotalRPS, out.TotalFailPerS = rate(n), rate(fails)
+	out.CurrentRPS, out.CurrentFailPS = rate(n), rate(fails)
 	if s.total.n > 0 {
 		agg := s.total.row(wall)
-		out.Stats = append(out.Stats, row(agg, out.TotalRPS, out.TotalFailPerS))
+		out.Stats = append(out.Stats, row(agg, out.CurrentRPS, out.CurrentFailPS))
 		out.FailRatio, out.TotalAvg = float64(agg.Failures)/float64(agg.Requests), agg.Mean
+		out.TotalRPS, out.TotalFailPerS = agg.RPS, agg.FailRPS
 	}
 	out.CurrentPercent = map[string]float64{
 		"response_time_percentile_0.5":  ms(h.quantile(.5)),
@@ -253,8 +283,8 @@ func (s *Stats) Snapshot(now time.Time) Snapshot {
 
 func row(r summary.Route, cur, curFail float64) Row {
 	return Row{Method: r.Method, Name: r.Name, SafeName: r.Name, NumRequests: r.Requests, NumFailures: r.Failures,
-		Median: r.Median, Avg: r.Mean, Min: r.Min, Max: r.Max, Ninetieth: r.P90, NinetyNinth: r.P99,
-		AvgContentLength: r.MeanSize, CurrentRPS: cur, CurrentFailPerSec: curFail, TotalRPS: r.RPS}
+		Median: r.Median, Avg: r.Mean, Min: r.Min, Max: r.Max, P95: r.PctAt(.95), P99: r.P99, Ninetieth: r.P90, NinetyNinth: r.P99,
+		AvgContentLength: r.MeanSize, CurrentRPS: cur, CurrentFailPerSec: curFail, TotalRPS: r.RPS, TotalFailPerSec: r.FailRPS, Pct: r.Pct}
 }
 
 // errorRows groups the failures by request name and cause, the most
@@ -276,7 +306,7 @@ func errorRows(rs []vegeta.Result) []ErrorRow {
 			by[k] = e
 			order = append(order, e)
 		}
-		e.Occurrences++
+		e.seen(r)
 	}
 	out := make([]ErrorRow, 0, len(order))
 	for _, e := range order {

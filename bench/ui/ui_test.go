@@ -178,8 +178,8 @@ func TestStatsAreTheSummarys(t *testing.T) {
 	snap := st.Snapshot(began.Add(3 * time.Second))
 	check(snap, false)
 	// Current figures: the results completed in the last complete seconds.
-	if snap.TotalRPS <= 0 || snap.CurrentPercent["response_time_percentile_0.95"] <= 0 {
-		t.Errorf("current rps %v, percentiles %v", snap.TotalRPS, snap.CurrentPercent)
+	if snap.CurrentRPS <= 0 || snap.CurrentPercent["response_time_percentile_0.95"] <= 0 {
+		t.Errorf("current rps %v, percentiles %v", snap.CurrentRPS, snap.CurrentPercent)
 	}
 	st.Finish(rs, 3*time.Second)
 	check(st.Snapshot(began.Add(time.Hour)), true)
@@ -324,11 +324,14 @@ func TestSwarmChangesUsersThenStops(t *testing.T) {
 	if v.Model != "epoll" || v.Point == nil || v.Point.Threads == 0 || v.Point.FDs == 0 {
 		t.Errorf("the server's side is missing: model %q, point %+v", v.Model, v.Point)
 	}
+	// Locust refuses a swarm with 200 and success false.
 	resp, err := http.PostForm(base+"/swarm", url.Values{"user_count": {"5"}, "spawn_rate": {"0"}})
 	if err == nil {
+		var a map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&a)
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusBadRequest {
-			t.Errorf("spawn_rate 0 while running: status %d, want 400", resp.StatusCode)
+		if resp.StatusCode != http.StatusOK || a["success"] != false || a["message"] == "" {
+			t.Errorf("spawn_rate 0 while running: status %d, %v; want 200 and success false", resp.StatusCode, a)
 		}
 	}
 	time.Sleep(1500 * time.Millisecond)
@@ -350,7 +353,9 @@ func TestSwarmChangesUsersThenStops(t *testing.T) {
 		t.Errorf("history %+v", h)
 	}
 	// A stopped UI has a report to give; CSVs have Locust's headers.
-	for path, want := range map[string]string{"/stats/report": "uPlot", "/stats/requests/csv": "Type,Name,Request Count", "/stats/failures/csv": "Method,Name,Error,Occurrences"} {
+	for path, want := range map[string]string{"/stats/report": "uPlot",
+		"/stats/requests/csv": "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%\n",
+		"/stats/failures/csv": "Method,Name,Error,Occurrences,First Seen,Last Seen"} {
 		resp, err := http.Get(base + path)
 		if err != nil {
 			t.Fatal(err)
@@ -401,8 +406,8 @@ func TestReportDuringAndRightAfterATest(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	if code, _ := get("/stats/report"); code != http.StatusConflict {
-		t.Errorf("before any test: status %d, want 409", code)
+	if code, body := get("/stats/report"); code != http.StatusOK || !strings.Contains(body, "No test has run yet") {
+		t.Errorf("before any test: status %d, body %.300q; want 200 and the empty statistics, as Locust's", code, body)
 	}
 	resp, err := http.PostForm(base+"/swarm", url.Values{"model": {"epoll"}, "user_count": {"5"}, "spawn_rate": {"100"}, "think_min": {"10ms"}, "think_max": {"20ms"}, "paths": {"/hello"}})
 	if err != nil {
@@ -418,5 +423,121 @@ func TestReportDuringAndRightAfterATest(t *testing.T) {
 	code, body = get("/stats/report")
 	if code != http.StatusOK || !strings.Contains(body, "uPlot") {
 		t.Errorf("right after /stop: status %d, body %.300q", code, body)
+	}
+}
+
+// TestLocustRoutes compares every route of Locust's web API with Locust's
+// own (locust/web.py and locust/stats.py, commit 407343d of
+// locustio/locust): the status, the answer's type, and the JSON fields a
+// script reads, during a test.
+func TestLocustRoutes(t *testing.T) {
+	_, base, _ := newUI(t)
+	resp, err := http.PostForm(base+"/swarm", url.Values{"model": {"epoll"}, "user_count": {"5"}, "spawn_rate": {"100"}, "run_time": {"30"},
+		"think_min": {"10ms"}, "think_max": {"20ms"}, "paths": {"/hello"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var started map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&started)
+	resp.Body.Close()
+	if started["success"] != true || started["run_time"] != float64(30) || started["host"] == nil {
+		t.Fatalf("swarm answered %v; Locust's has success, message, host and run_time in seconds", started)
+	}
+	defer getJSON(t, base+"/stop", &map[string]any{})
+	waitState(t, base, 10*time.Second, "running", func(v View) bool { return v.State == Running && len(v.Stats) > 1 && v.Stats[0].NumRequests > 0 })
+	time.Sleep(1200 * time.Millisecond) // a complete second, for the current figures
+	type route struct {
+		path, ctype string
+		code        int
+		keys        []string // the JSON object's keys Locust's answer has
+	}
+	routes := []route{
+		{"/stats/requests", "application/json", 200, []string{"stats", "errors", "current_rps", "current_fail_per_sec", "total_rps",
+			"total_fail_per_sec", "fail_ratio", "current_response_time_percentiles", "state", "user_count"}},
+		{"/exceptions", "application/json", 200, []string{"exceptions"}},
+		{"/tasks", "application/json", 200, []string{"per_class", "total"}},
+		{"/logs", "application/json", 200, []string{"master", "workers"}},
+		{"/worker-count", "application/json", 200, []string{"worker_count"}},
+		{"/stats/requests/csv", "text/csv", 200, nil},
+		{"/stats/failures/csv", "text/csv", 200, nil},
+		{"/exceptions/csv", "text/csv", 200, nil},
+		{"/stats/requests_full_history/csv", "", 404, nil},
+		{"/stats/report", "text/html", 200, nil},
+	}
+	bodies := map[string][]byte{}
+	for _, r := range routes {
+		resp, err := http.Get(base + r.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		bodies[r.path] = b
+		if resp.StatusCode != r.code || !strings.HasPrefix(resp.Header.Get("Content-Type"), r.ctype) {
+			t.Errorf("%s: status %d, %q; Locust's %d, %q", r.path, resp.StatusCode, resp.Header.Get("Content-Type"), r.code, r.ctype)
+		}
+		if r.keys == nil {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Errorf("%s: %v", r.path, err)
+			continue
+		}
+		for _, k := range r.keys {
+			if _, ok := m[k]; !ok {
+				t.Errorf("%s lacks Locust's %q: %.300s", r.path, k, b)
+			}
+		}
+	}
+	// A row of the statistics has the fields of Locust's StatsEntry.to_dict.
+	var req struct {
+		Stats   []map[string]any   `json:"stats"`
+		Current map[string]float64 `json:"current_response_time_percentiles"`
+	}
+	if err := json.Unmarshal(bodies["/stats/requests"], &req); err != nil || len(req.Stats) < 2 {
+		t.Fatalf("stats %v: %s", err, bodies["/stats/requests"])
+	}
+	for _, row := range req.Stats {
+		for _, k := range []string{"method", "name", "num_requests", "num_failures", "min_response_time", "max_response_time", "current_rps",
+			"current_fail_per_sec", "avg_response_time", "median_response_time", "total_rps", "total_fail_per_sec",
+			"response_time_percentile_0.95", "response_time_percentile_0.99", "avg_content_length"} {
+			if _, ok := row[k]; !ok {
+				t.Errorf("a statistics row lacks Locust's %q: %v", k, row)
+			}
+		}
+	}
+	if agg := req.Stats[len(req.Stats)-1]; agg["name"] != "Aggregated" || agg["total_rps"].(float64) <= 0 || agg["response_time_percentile_0.95"].(float64) <= 0 {
+		t.Errorf("the Aggregated row %v", agg)
+	}
+	if _, ok := req.Current["response_time_percentile_0.5"]; !ok {
+		t.Errorf("current percentiles %v: Locust's are 0.5 and 0.95", req.Current)
+	}
+	var tasks struct {
+		PerClass map[string]struct {
+			Ratio float64                       `json:"ratio"`
+			Tasks map[string]map[string]float64 `json:"tasks"`
+		} `json:"per_class"`
+	}
+	_ = json.Unmarshal(bodies["/tasks"], &tasks)
+	if u := tasks.PerClass["User"]; u.Ratio != 1 || u.Tasks["GET /hello"]["ratio"] != 1 {
+		t.Errorf("tasks %s: want one class, its one task /hello at ratio 1", bodies["/tasks"])
+	}
+	csvRows := strings.Split(strings.TrimSpace(string(bodies["/stats/requests/csv"])), "\n")
+	if len(csvRows) != 3 || !strings.HasPrefix(csvRows[2], ",Aggregated,") || strings.Count(csvRows[1], ",") != 21 {
+		t.Errorf("requests CSV: want a header, /hello and Aggregated, 22 columns each:\n%s", bodies["/stats/requests/csv"])
+	}
+	if string(bodies["/exceptions/csv"]) != "Count,Message,Traceback,Nodes\n" {
+		t.Errorf("exceptions CSV %q", bodies["/exceptions/csv"])
+	}
+	// /stats/reset answers Locust's plain "ok" and zeroes the figures.
+	resp, err = http.Get(base + "/stats/reset")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(b) != "ok" {
+		t.Errorf("/stats/reset: %d %q, Locust's 200 \"ok\"", resp.StatusCode, b)
 	}
 }
