@@ -32,14 +32,16 @@ import (
 	"strings"
 	"time"
 
+	"netmodels/bench/session"
 	"netmodels/servers/model"
 )
 
 // Options of a suite run.
 type Options struct {
-	Bin     string // netserver
-	CPUs    string // the server's CPU set
-	Short   bool   // the CI form: shorter phases, fewer connections
+	// Servers start the model of each case, a fresh one per case, with
+	// the case's descriptor limit where it has one.
+	Servers session.Servers
+	Short   bool // the CI form: shorter phases, fewer connections
 	Log     func(format string, args ...any)
 	Cgroups string // cgroup v1 root for the pids case (default /sys/fs/cgroup)
 	// Traits are the models' traits by name, as the binary describes them

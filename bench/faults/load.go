@@ -20,7 +20,9 @@ import (
 const work = "/sort/bubble?n=1000"
 
 func start(model string, o Options, nofile int, args ...string) (*runner.Server, error) {
-	return runner.Start(model, runner.Options{Bin: o.Bin, CPUs: o.CPUs, NoFile: nofile, Args: args})
+	sv := o.Servers
+	sv.Limits.NoFile = nofile
+	return sv.Start(model, args...)
 }
 
 func result(model, name string, o Options) Result {

@@ -48,9 +48,11 @@ func TestRoutes(t *testing.T) {
 	got := Routes(rs, 2*time.Second)
 	want := []Route{
 		{Method: "GET", Name: "/sort/heap?n=10", Requests: 3, Failures: 1, Median: 4, Mean: 4, Min: 2, Max: 6,
-			P90: 6, P99: 6, MeanSize: 220.0 / 3, RPS: 1.5, FailRPS: 0.5},
-		{Method: "GET", Name: "/hello", Requests: 1, Median: 1, Mean: 1, Min: 1, Max: 1, P90: 1, P99: 1, MeanSize: 12, RPS: 0.5},
-		{Method: "POST", Name: "/hello", Requests: 1, Median: 3, Mean: 3, Min: 3, Max: 3, P90: 3, P99: 3, RPS: 0.5},
+			P90: 6, P99: 6, MeanSize: 220.0 / 3, RPS: 1.5, FailRPS: 0.5, Pct: []float64{4, 4, 6, 6, 6, 6, 6, 6, 6, 6, 6}},
+		{Method: "GET", Name: "/hello", Requests: 1, Median: 1, Mean: 1, Min: 1, Max: 1, P90: 1, P99: 1, MeanSize: 12, RPS: 0.5,
+			Pct: []float64{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}},
+		{Method: "POST", Name: "/hello", Requests: 1, Median: 3, Mean: 3, Min: 3, Max: 3, P90: 3, P99: 3, RPS: 0.5,
+			Pct: []float64{3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("routes\n got %+v\nwant %+v", got, want)
@@ -60,8 +62,8 @@ func TestRoutes(t *testing.T) {
 	}
 	agg := Aggregated(rs, 2*time.Second)
 	wantAgg := Route{Name: "Aggregated", Requests: 5, Failures: 1, Median: 3, Mean: 16.0 / 5, Min: 1, Max: 6,
-		P90: 6, P99: 6, MeanSize: 232.0 / 5, RPS: 2.5, FailRPS: 0.5}
-	if agg == nil || *agg != wantAgg {
+		P90: 6, P99: 6, MeanSize: 232.0 / 5, RPS: 2.5, FailRPS: 0.5, Pct: []float64{3, 4, 4, 4, 6, 6, 6, 6, 6, 6, 6}}
+	if agg == nil || !reflect.DeepEqual(*agg, wantAgg) {
 		t.Fatalf("aggregated\n got %+v\nwant %+v", agg, wantAgg)
 	}
 	if Aggregated(nil, time.Second) != nil {

@@ -17,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"netmodels/bench/runner"
+	"netmodels/bench/session"
 	"netmodels/internal/headless"
 )
 
@@ -188,8 +190,8 @@ func TestBrowserCompare(t *testing.T) {
 	if out == "" {
 		out = t.TempDir()
 	}
-	s := NewSession(Config{Bin: bin, ServerCPUs: serverCPUs(), ServerArgs: []string{"-idle-timeout", "60s"},
-		ScenarioDir: "../scenarios", Out: out, MaxTime: 5 * time.Minute, CPUShare: *compareCPU, CPUPeriod: 10 * time.Millisecond,
+	s := NewSession(Config{Servers: session.Servers{Bin: bin, Limits: runner.Limits{CPUs: serverCPUs(), CPUShare: *compareCPU, CPUPeriod: 10 * time.Millisecond},
+		Args: []string{"-idle-timeout", "60s"}}, ScenarioDir: "../scenarios", Out: out, MaxTime: 5 * time.Minute,
 		Models: []string{"thread", "goroutine", "epoll"}, DefaultModel: "thread"})
 	srv := httptest.NewServer(s.Handler())
 	defer func() { s.Close(); srv.Close() }()

@@ -233,7 +233,7 @@ func (s *Session) serveIndex(w http.ResponseWriter, r *http.Request) {
 		refs[r.Name] = r.Label
 	}
 	cfg := map[string]any{"models": s.cfg.Models, "references": refs, "scenarios": scenario.Names(s.cfg.ScenarioDir),
-		"max_time_s": s.cfg.MaxTime.Seconds(), "server_cpus": s.cfg.ServerCPUs, "generator_limit": GeneratorLimit,
+		"max_time_s": s.cfg.MaxTime.Seconds(), "server_cpus": s.cfg.Servers.Limits.CPUs, "generator_limit": GeneratorLimit,
 		"default_scenario": CourseScenario, "default_model": s.cfg.DefaultModel}
 	b, _ := json.Marshal(cfg)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	"netmodels/bench/runner"
 	"netmodels/bench/sample"
 	"netmodels/bench/scenario"
+	"netmodels/bench/session"
 	"netmodels/bench/step"
 	"netmodels/bench/store"
 	"netmodels/bench/stress"
@@ -25,13 +25,9 @@ import (
 
 // Config is how a UI starts models and where it stores runs.
 type Config struct {
-	Bin        string   // netserver; netchild is expected beside it
-	ServerCPUs string   // the CPU set a model is pinned to, as netbench run pins it ("0"); "" none
-	ServerArgs []string // more netserver flags
-	// CPUShare, when in (0, 1), holds a started model to this share of
-	// one CPU per CPUPeriod, as netbench run -server-cpu does.
-	CPUShare    float64
-	CPUPeriod   time.Duration
+	// Servers start the models a test names, pinned and limited as
+	// netbench run's are.
+	Servers     session.Servers
 	ScenarioDir string // scenario files beside the built-in ones
 	Out         string // where runs are stored: Out/<run-id>-ui/
 	// MaxTime bounds every test: a load with no run time of its own runs
@@ -258,17 +254,17 @@ func (s *Session) execute(ctx context.Context, req *Request, sc *scenario.Scenar
 		fail(err)
 		return
 	}
-	meta := &store.Meta{RunID: id, Started: time.Now(), Command: os.Args, ServerCPUs: s.cfg.ServerCPUs,
-		HarnessCPUs: attack.Affinity(), Flags: req.Flags(), Durations: map[string]string{sc.Name: sc.Duration.String() + ", from netbench ui"}}
+	l := s.cfg.Servers.Limits
+	if req.Host != "" {
+		l = runner.Limits{CPUs: l.CPUs}
+	}
+	meta := session.Meta(id, nil, l, "")
+	meta.Flags, meta.Durations = req.Flags(), map[string]string{sc.Name: sc.Duration.String() + ", from netbench ui"}
 	if req.Host != "" {
 		meta.Backend = "netbench ui: an address given on its page (" + req.Host + "), not sampled"
 	} else {
-		meta.Backend = "netbench ui: " + (&runner.Native{Limits: s.limits()}).Describe()
-		if l := s.limits(); l.Limited() {
-			meta.ServerCPUShare, meta.ServerCPUPeriod = l.CPUShare, l.CPUPeriod.String()
-		}
+		meta.Backend = "netbench ui: " + s.cfg.Servers.Native(false).Describe()
 	}
-	store.Environment(meta)
 	var rows []*summary.Summary
 	var failures []string
 	for _, m := range models {
@@ -313,17 +309,11 @@ func (s *Session) execute(ctx context.Context, req *Request, sc *scenario.Scenar
 	s.publish()
 }
 
-// limits are the limits a started model gets.
-func (s *Session) limits() runner.Limits {
-	return runner.Limits{CPUs: s.cfg.ServerCPUs, CPUShare: s.cfg.CPUShare, CPUPeriod: s.cfg.CPUPeriod}
-}
-
 // one runs the test on one model (or the host) and returns its summary.
 func (s *Session) one(ctx context.Context, req *Request, sc *scenario.Scenario, model, dir string) (*summary.Summary, error) {
 	url, pid := req.Host, 0
 	if url == "" {
-		srv, err := runner.Start(model, runner.Options{Bin: s.cfg.Bin, CPUs: s.cfg.ServerCPUs, Args: s.cfg.ServerArgs,
-			CPUShare: s.cfg.CPUShare, CPUPeriod: s.cfg.CPUPeriod})
+		srv, err := s.cfg.Servers.Start(model)
 		if err != nil {
 			return nil, err
 		}

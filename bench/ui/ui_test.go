@@ -19,7 +19,9 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"netmodels/bench/reference"
+	"netmodels/bench/runner"
 	"netmodels/bench/scenario"
+	"netmodels/bench/session"
 	"netmodels/bench/store"
 	"netmodels/bench/summary"
 )
@@ -62,7 +64,7 @@ func serverCPUs() string {
 func newUI(t *testing.T) (*Session, string, string) {
 	t.Helper()
 	out := t.TempDir()
-	s := NewSession(Config{Bin: bin, ServerCPUs: serverCPUs(), ServerArgs: []string{"-idle-timeout", "60s"},
+	s := NewSession(Config{Servers: session.Servers{Bin: bin, Limits: runner.Limits{CPUs: serverCPUs()}, Args: []string{"-idle-timeout", "60s"}},
 		ScenarioDir: "../scenarios", Out: out, MaxTime: time.Minute, DefaultModel: "thread",
 		Models: []string{"thread", "goroutine", "epoll", "fork"}})
 	srv := httptest.NewServer(s.Handler())
@@ -371,7 +373,7 @@ func TestSwarmChangesUsersThenStops(t *testing.T) {
 // The page offers the seeds' own systems beside the models, each marked
 // as a reference with what it is.
 func TestPageMarksReferences(t *testing.T) {
-	s := NewSession(Config{Bin: "netserver", Models: append([]string{"thread"}, reference.Names()...)})
+	s := NewSession(Config{Servers: session.Servers{Bin: "netserver"}, Models: append([]string{"thread"}, reference.Names()...)})
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
 	res, err := http.Get(srv.URL + "/")

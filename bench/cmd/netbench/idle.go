@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"netmodels/bench/idle"
 	"netmodels/bench/runner"
+	"netmodels/bench/session"
 	"netmodels/bench/store"
 )
 
@@ -17,8 +19,9 @@ func idleCmd() command {
 	fs := flag.NewFlagSet("idle", flag.ExitOnError)
 	models := fs.String("models", "", "comma-separated models (default: all)")
 	n := fs.Int("n", 10000, "idle keep-alive connections to hold (less for the models that can't hold them)")
-	bin := fs.String("bin", "bin/netserver", "the netserver binary")
-	cpus := fs.String("cpus", "0", "CPU set the server is pinned to (taskset), \"\" for none")
+	var srv session.Flags
+	srv.Register(fs, "0", "1")
+	scenDir := fs.String("scenario-dir", "bench/scenarios", "scenario files (-server-cpu auto calibrates on "+strings.Join(session.CalibrationScenarios, " and ")+")")
 	settle := fs.Duration("settle", time.Second, "wait before sampling the server's memory")
 	out := fs.String("run-dir", "", "also write the rows to RUN_DIR/"+store.IdleFile+", for its report")
 	overCap := fs.Bool("over-cap", false, "open -n connections even past a model's cap (select's 1024 descriptors, prefork's workers), to see how it refuses the rest")
@@ -28,15 +31,19 @@ func idleCmd() command {
 	}
 	return command{fs: fs, help: "memory per idle keep-alive connection, per model", run: func(args []string) error {
 		_ = fs.Parse(args)
-		names := strings.Split(*models, ",")
-		if *models == "" {
-			all, err := runner.Names(*bin)
+		names := list(*models)
+		if len(names) == 0 {
+			all, err := runner.Names(srv.Bin)
 			if err != nil {
 				return err
 			}
 			names = all
 		}
-		rows, err := measureIdle(names, *n, *bin, *cpus, *settle, *overCap)
+		res, err := srv.Resolve(context.Background(), nil, nil, nil, *scenDir)
+		if err != nil {
+			return err
+		}
+		rows, err := measureIdle(names, *n, res.Servers, *settle, *overCap)
 		fmt.Print(idleTable(rows))
 		if err != nil {
 			return err
@@ -51,8 +58,8 @@ func idleCmd() command {
 // measureIdle measures each model's memory per idle connection, n
 // connections or, unless overCap, the model's cap (model.Traits.IdleCap,
 // as the binary describes it).
-func measureIdle(models []string, n int, bin, cpus string, settle time.Duration, overCap bool) ([]store.IdleRow, error) {
-	traits, err := runner.Traits(bin)
+func measureIdle(models []string, n int, servers session.Servers, settle time.Duration, overCap bool) ([]store.IdleRow, error) {
+	traits, err := runner.Traits(servers.Bin)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +73,7 @@ func measureIdle(models []string, n int, bin, cpus string, settle time.Duration,
 				want, note = c.IdleCap, c.IdleWhy
 			}
 		}
-		s, err := runner.Start(m, runner.Options{Bin: bin, CPUs: cpus, Args: []string{"-idle-timeout", "10m"}})
+		s, err := servers.Start(m, "-idle-timeout", "10m") // the last -idle-timeout wins
 		if err != nil {
 			return rows, err
 		}

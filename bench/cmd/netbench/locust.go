@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,9 +15,9 @@ import (
 	"netmodels/bench/locust"
 	"netmodels/bench/reference"
 	"netmodels/bench/report"
-	"netmodels/bench/runner"
 	"netmodels/bench/sample"
 	"netmodels/bench/scenario"
+	"netmodels/bench/session"
 	"netmodels/bench/store"
 	"netmodels/bench/summary"
 
@@ -48,13 +49,11 @@ func locustCmd() command {
 	scen := fs.String("scenario", "slides-locustfile", "the netbench scenario that is the locustfile's load: users, spawn rate and length come from it")
 	file := fs.String("locustfile", "bench/locust/locust_test.py", "the locustfile")
 	rounds := fs.Int("rounds", 2, "rounds; each runs Locust, then netbench, on the same server")
-	bin := fs.String("bin", "bin/netserver", "the netserver binary")
 	scenDir := fs.String("scenario-dir", "bench/scenarios", "scenario files")
-	serverCPUs := fs.String("server-cpus", "0", "CPU set of the server (a whole CPU: the comparison wants it unsaturated)")
+	var srv session.Flags
+	srv.Register(fs, "0", "1") // a whole CPU: the comparison wants the server unsaturated
 	genCPUs := fs.String("gen-cpus", "", "CPU set of both generators (default: the CPUs the server does not have)")
 	out := fs.String("out", "results", "where to write <run-id>/ (meta.json, locust.json, LOCUST.md, each round's files)")
-	serverCPU := fs.Float64("server-cpu", 1, "the server's share of its CPU (a cgroup's quota, as netbench run -server-cpu; 1: the whole CPU, which the comparison wants)")
-	cpuPeriod := fs.Duration("cpu-period", defaultCPUPeriod, "the period of -server-cpu's quota")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: netbench locust [flags]\n\nRuns Locust (the seeds' generator) and netbench's users load with the same\nusers, spawn rate, think time and length against one unsaturated server, in\nturns, and compares answers/s and latency per request name. Needs Locust\n(apt-get install python3-locust).\n\n")
 		fs.PrintDefaults()
@@ -71,33 +70,28 @@ func locustCmd() command {
 		if _, err := exec.LookPath("locust"); err != nil {
 			return errors.New("netbench locust needs Locust: apt-get install python3-locust")
 		}
-		gcpus := *genCPUs
-		if gcpus == "" {
-			gcpus = otherCPUs(*serverCPUs)
-		}
-		if overlap(gcpus, *serverCPUs) {
-			return fmt.Errorf("the generators (CPUs %s) would share the server's CPUs (%s)", gcpus, *serverCPUs)
+		gcpus, err := session.Generator(*genCPUs, srv.CPUs)
+		if err != nil {
+			return err
 		}
 		self, err := os.Executable()
 		if err != nil {
 			return err
 		}
-		dir, id, err := store.NewRun(*out)
+		res, err := srv.Resolve(context.Background(), nil, nil, nil, *scenDir)
 		if err != nil {
 			return err
 		}
-		meta := &store.Meta{RunID: id, Started: time.Now(), Command: os.Args, Flags: map[string]string{},
-			ServerCPUs: *serverCPUs, HarnessCPUs: gcpus, ServerGOMAXPROCS: countCPUs(*serverCPUs)}
-		fs.VisitAll(func(f *flag.Flag) { meta.Flags[f.Name] = f.Value.String() })
-		store.Environment(meta)
+		run, err := session.Open(*out, fs, res, gcpus)
+		if err != nil {
+			return err
+		}
+		dir, id, meta := run.Dir, run.ID, run.Meta
 		meta.Notes = append(meta.Notes, "Locust "+locustVersion())
 		if reference.Is(*model) {
 			meta.Notes = append(meta.Notes, "reference server on "+reference.Versions())
 		}
-		if *serverCPU > 0 && *serverCPU < 1 {
-			meta.ServerCPUShare, meta.ServerCPUPeriod = *serverCPU, cpuPeriod.String()
-		}
-		s, err := runner.Start(*model, runner.Options{Bin: *bin, CPUs: *serverCPUs, CPUShare: *serverCPU, CPUPeriod: *cpuPeriod})
+		s, err := res.Servers.Start(*model)
 		if err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 	"netmodels/bench/attack"
 	"netmodels/bench/report"
 	"netmodels/bench/scenario"
+	"netmodels/bench/session"
 	"netmodels/bench/store"
 	"netmodels/bench/stress"
 	"netmodels/bench/summary"
@@ -166,16 +167,16 @@ func sharedCPUs(infos []store.ShardInfo, stamped bool) string {
 		if done[i] || a.Boot == "" || a.CPUs == "" {
 			continue
 		}
-		group, cpus := []string{a.Shard}, cpuSet(a.CPUs)
+		group, cpus := []string{a.Shard}, session.CPUSet(a.CPUs)
 		common := map[int]bool{}
 		for j := i + 1; j < len(infos); j++ {
 			b := infos[j]
-			if done[j] || b.Boot != a.Boot || !overlap(a.CPUs, b.CPUs) {
+			if done[j] || b.Boot != a.Boot || !session.Overlap(a.CPUs, b.CPUs) {
 				continue
 			}
 			done[j] = true
 			group = append(group, b.Shard)
-			for c := range cpuSet(b.CPUs) {
+			for c := range session.CPUSet(b.CPUs) {
 				if cpus[c] {
 					common[c] = true
 				}

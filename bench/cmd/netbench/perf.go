@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 
 	"netmodels/bench/runner"
 	"netmodels/bench/sample"
+	"netmodels/bench/session"
 	"netmodels/bench/store"
 	"netmodels/bench/summary"
 	"netmodels/bench/wrk"
@@ -50,8 +52,9 @@ func perfCmd() command {
 	conns := fs.Int("conns", 50, "wrk's connections")
 	path := fs.String("path", "/hello", "the path wrk requests")
 	rounds := fs.Int("rounds", 3, "rounds; each round runs every server once, interleaved")
-	bin := fs.String("bin", "bin/netserver", "the netserver binary")
-	serverCPUs := fs.String("server-cpus", "0", "CPU set of the server")
+	var srv session.Flags
+	srv.Register(fs, "0", "1")
+	scenDir := fs.String("scenario-dir", "bench/scenarios", "scenario files (-server-cpu auto calibrates on "+strings.Join(session.CalibrationScenarios, " and ")+")")
 	wrkCPUs := fs.String("wrk-cpus", "", "CPU set of wrk (default: the CPUs the server does not have)")
 	out := fs.String("out", "results", "where to write <run-id>/ (meta.json, perf.json, PERF.md)")
 	floor := fs.String("floor", "auto", "the floor of a process start: this program is started 400 times per round, -conns at a time, on the server's CPUs (netbench startcost), and fork's cost is set against it; auto: emptyprog beside -bin, when fork is measured; none: skip")
@@ -71,29 +74,30 @@ func perfCmd() command {
 				return errors.New("nginx missing (apt-get install nginx), or leave it out of -models")
 			}
 		}
-		wcpus := *wrkCPUs
-		if wcpus == "" {
-			wcpus = otherCPUs(*serverCPUs)
-		}
-		if overlap(wcpus, *serverCPUs) {
-			return fmt.Errorf("wrk (CPUs %s) would share the server's CPUs (%s): perf needs two", wcpus, *serverCPUs)
-		}
-		dir, id, err := store.NewRun(*out)
+		wcpus, err := session.Generator(*wrkCPUs, srv.CPUs)
 		if err != nil {
 			return err
 		}
-		meta := &store.Meta{RunID: id, Started: time.Now(), Command: os.Args, Flags: map[string]string{},
-			ServerCPUs: *serverCPUs, HarnessCPUs: wcpus, ServerGOMAXPROCS: countCPUs(*serverCPUs)}
-		fs.VisitAll(func(f *flag.Flag) { meta.Flags[f.Name] = f.Value.String() })
-		store.Environment(meta)
-		floorBin := perfFloor(*floor, *bin, names)
+		res, err := srv.Resolve(context.Background(), nil, nil, nil, *scenDir)
+		if err != nil {
+			return err
+		}
+		if res.Servers.Limits.Limited() && slices.Contains(names, "nginx") {
+			return errors.New("nginx runs at its whole CPU, so a share would set the models against it unequally: leave nginx out of -models, or -server-cpu 1")
+		}
+		run, err := session.Open(*out, fs, res, wcpus)
+		if err != nil {
+			return err
+		}
+		dir, id, meta := run.Dir, run.ID, run.Meta
+		floorBin := perfFloor(*floor, srv.Bin, names)
 		var rows []PerfRow
 		for round := 1; round <= *rounds; round++ {
 			// Rounds interleave the servers, so that a slow patch of the
 			// machine falls on all of them rather than on one.
 			for _, m := range names {
 				fmt.Fprintf(os.Stderr, "round %d/%d: %s\n", round, *rounds, m)
-				rs, err := perfServer(m, round, *bin, *serverCPUs, wcpus, *path, *conns, *duration, *kernel)
+				rs, err := perfServer(m, round, res.Servers, wcpus, *path, *conns, *duration, *kernel)
 				if err != nil {
 					return fmt.Errorf("%s: %v", m, err)
 				}
@@ -101,7 +105,7 @@ func perfCmd() command {
 			}
 			if floorBin != "" {
 				fmt.Fprintf(os.Stderr, "round %d/%d: the floor, %s started 400 times\n", round, *rounds, floorBin)
-				r, err := perfFloorRound(floorBin, round, *serverCPUs, *conns)
+				r, err := perfFloorRound(floorBin, round, srv.CPUs, *conns)
 				if err != nil {
 					return fmt.Errorf("floor: %v", err)
 				}
@@ -132,20 +136,20 @@ func perfCmd() command {
 }
 
 // perfServer starts one server, measures both loads on it, and stops it.
-func perfServer(name string, round int, bin, cpus, wcpus, path string, conns int, d time.Duration, kernel bool) ([]PerfRow, error) {
+func perfServer(name string, round int, servers session.Servers, wcpus, path string, conns int, d time.Duration, kernel bool) ([]PerfRow, error) {
 	var (
 		base string
 		pid  int
 		stop func()
 	)
 	if name == "nginx" {
-		n, err := startNginx(cpus)
+		n, err := startNginx(servers.Limits.CPUs)
 		if err != nil {
 			return nil, err
 		}
 		base, pid, stop = n.base, n.pid, n.stop
 	} else {
-		s, err := runner.Start(name, runner.Options{Bin: bin, CPUs: cpus})
+		s, err := servers.Start(name)
 		if err != nil {
 			return nil, err
 		}

@@ -93,7 +93,7 @@ func (f *runFlags) makePlan() (*plan, error) {
 	if f.url != "" {
 		p.models = []string{f.name}
 	} else if !named {
-		all, err := runner.Names(f.bin)
+		all, err := runner.Names(f.srv.Bin)
 		if err != nil {
 			return nil, err
 		}

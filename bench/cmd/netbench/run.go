@@ -14,11 +14,11 @@ import (
 	"syscall"
 	"time"
 
-	"netmodels/bench/attack"
 	"netmodels/bench/reference"
 	"netmodels/bench/report"
 	"netmodels/bench/runner"
 	"netmodels/bench/scenario"
+	"netmodels/bench/session"
 	"netmodels/bench/step"
 	"netmodels/bench/store"
 	"netmodels/bench/stress"
@@ -57,16 +57,16 @@ var profiles = map[string]struct {
 
 // runFlags are netbench run's flags.
 type runFlags struct {
-	models, scenarios, profile, bin, scenDir, out, url, cgroup, cgroupRoot, name string
-	note, runDir, serverArgs, backend, memory, network, harnessCPUs, check       string
-	cpuProfile, serverCPU, shard, startAt, ready                                 string
-	cpuPeriod                                                                    time.Duration
-	idleN, repeats, pid, pids, nofile                                            int
-	duration, warmup                                                             time.Duration
-	fromProfile, printScenarios, wrk, kernel, rxStamps, txStamps                 bool
-	shardID                                                                      string // "1-of-3" once -shard is resolved
-	limits                                                                       runner.Limits
-	th                                                                           stress.Thresholds
+	models, scenarios, profile, scenDir, out, url, cgroup, cgroupRoot, name string
+	note, runDir, backend, memory, network, harnessCPUs, check              string
+	cpuProfile, shard, startAt, ready                                       string
+	srv                                                                     session.Flags
+	idleN, repeats, pid, pids, nofile                                       int
+	duration, warmup                                                        time.Duration
+	fromProfile, printScenarios, wrk, kernel, rxStamps, txStamps            bool
+	shardID                                                                 string // "1-of-3" once -shard is resolved
+	limits                                                                  runner.Limits
+	th                                                                      stress.Thresholds
 }
 
 func runCmd() command {
@@ -81,8 +81,8 @@ func runCmd() command {
 	fs.DurationVar(&f.duration, "duration", 0, "override every scenario's duration")
 	fs.BoolVar(&f.fromProfile, "from-profile", false, "the scenarios named by -scenarios are the profile's own: the profile's length applies, as when none is named")
 	fs.StringVar(&f.backend, "backend", "native", "where models run: native (processes pinned with taskset) or docker (make images' containers, under -memory, -pids and -nofile too)")
-	fs.StringVar(&f.bin, "bin", "bin/netserver", "the netserver binary (netchild beside it); it also lists the models")
-	fs.StringVar(&f.limits.CPUs, "server-cpus", def.CPUs, "CPU set the server is pinned to; the harness should run on others (make bench uses taskset)")
+	f.srv.Register(fs, def.CPUs, "1")
+	f.srv.Fixed = []string{"-idle-timeout", "60s"}
 	fs.StringVar(&f.memory, "memory", def.Memory, "docker: the server container's memory limit")
 	fs.IntVar(&f.pids, "pids", def.Pids, "docker: the server container's task limit")
 	fs.IntVar(&f.nofile, "nofile", 0, "the server's descriptor limit (default: docker "+strconv.Itoa(def.NoFile)+" or the host's hard limit if lower; native: the inherited one)")
@@ -108,10 +108,7 @@ func runCmd() command {
 	fs.Float64Var(&f.th.P99Factor, "knee-p99-factor", stress.Defaults().P99Factor, "knee: p99 within this factor of the first step's p99")
 	fs.Float64Var(&f.th.KeepUp, "knee-keep-up", stress.Defaults().KeepUp, "knee: throughput at least this share of the offered rate")
 	fs.Float64Var(&f.th.MaxFailures, "break-failures", stress.Defaults().MaxFailures, "breaking point: share of failed requests above which the server is broken (any timeout also breaks)")
-	fs.StringVar(&f.serverCPU, "server-cpu", "1", "the server's share of one CPU, the same for every model (a cgroup's CPU quota natively, --cpu-quota in Docker): a share in (0, 1], 1 the whole CPU set, or auto: calibrate so that the fastest model's capacity is at most half the generator's (make bench and bench-all use auto)")
-	fs.DurationVar(&f.cpuPeriod, "cpu-period", defaultCPUPeriod, "the period of -server-cpu's quota (see docs/methodology.md for why not the kernel's 100ms)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write netbench's own CPU profile (pprof) of the run to this file: where the generator's time goes")
-	fs.StringVar(&f.serverArgs, "server-args", "", "more netserver flags, space-separated")
 	fs.StringVar(&f.shard, "shard", "", "i/N: run the i-th of N equal shares of each scenario's load (0 <= i < N: rates divided by N, connections and users split so the shares add up), for an attack split over N generators and joined by netbench merge (docs/distributed.md); auto/N claims the first free index in -out")
 	fs.StringVar(&f.startAt, "start-at", "", "when the attack starts, after its warm-up: the common start of the shards of one attack, from which an open load's schedule counts, so that the shards' requests interleave into the whole load's schedule (their phases, -shard); an RFC 3339 time, or next:D, the next multiple of D on the clock at least D/2 ahead (needs exactly one attack: one model, scenario and repeat)")
 	fs.Usage = func() {
@@ -120,7 +117,7 @@ func runCmd() command {
 	}
 	return command{fs: fs, help: "attack models with scenarios and store the results", run: func(args []string) error {
 		_ = fs.Parse(args)
-		f.limits.Memory, f.limits.Pids, f.limits.NoFile = f.memory, f.pids, f.nofile
+		f.limits.CPUs, f.limits.Memory, f.limits.Pids, f.limits.NoFile = f.srv.CPUs, f.memory, f.pids, f.nofile
 		meta := map[string]string{}
 		fs.VisitAll(func(fl *flag.Flag) { meta[fl.Name] = fl.Value.String() })
 		if f.cpuProfile != "" {
@@ -173,7 +170,7 @@ func (f *runFlags) makeBackend(runID string) (runner.Backend, error) {
 	}
 	switch f.backend {
 	case "native":
-		return &runner.Native{Bin: f.bin, Limits: f.limits, Kernel: f.kernel}, nil
+		return &runner.Native{Bin: f.srv.Bin, Limits: f.limits, Kernel: f.kernel}, nil
 	case "docker":
 		if err := runner.CheckDocker(); err != nil {
 			return nil, err
@@ -183,13 +180,13 @@ func (f *runFlags) makeBackend(runID string) (runner.Backend, error) {
 		}
 		l := f.limits
 		if l.NoFile == 0 {
-			l.NoFile = min(runner.DefaultLimits().NoFile, hardNoFile())
+			l.NoFile = min(runner.DefaultLimits().NoFile, session.HardNoFile())
 		}
 		h := f.harnessCPUs
 		if h == "" {
-			h = otherCPUs(l.CPUs)
+			h = session.OtherCPUs(l.CPUs)
 		}
-		traits, err := runner.Traits(f.bin)
+		traits, err := runner.Traits(f.srv.Bin)
 		if err != nil {
 			return nil, err
 		}
@@ -230,42 +227,22 @@ func (f *runFlags) run(flags map[string]string) error {
 	if err != nil {
 		return err
 	}
-	share, auto, err := parseServerCPU(f.serverCPU)
-	if err != nil {
-		return err
-	}
 	be, err := f.makeBackend(id)
 	if err != nil {
 		return err
 	}
 	defer be.Close()
-	var calibration []store.CalibrationRow
-	var quotaNote string
-	if be.Placement().Local && (auto || share < 1) {
-		if err := runner.ProbeCPUQuota(); err != nil {
-			// Without a quota the run goes on at a whole CPU, saying so:
-			// a lab machine without root still gets a complete report,
-			// with the generator's headroom checked as at any share.
-			quotaNote = fmt.Sprintf("no CPU quota (-server-cpu %s asked for one): %v; every server had its whole CPU (netbench doctor lists what a run needs)", f.serverCPU, err)
-			fmt.Fprintln(os.Stderr, "warning:", quotaNote)
-			share, auto = 1, false
-		}
-	}
-	if auto {
-		share, calibration, err = calibrate(context.Background(), be, goModels(p.models), p.scenarios, f.serverArgv(), f.cpuPeriod)
-		if err != nil {
-			return fmt.Errorf("-server-cpu auto: %w", err)
-		}
-		fmt.Fprintf(os.Stderr, "server CPU share: %.2f of a CPU per %v period (calibrated)\n", share, f.cpuPeriod)
-	}
-	if err := setCPUShare(be, share, f.cpuPeriod); err != nil {
+	res, err := f.srv.Resolve(context.Background(), be, p.models, p.scenarios, f.scenDir)
+	if err != nil {
 		return err
 	}
-	f.limits.CPUShare, f.limits.CPUPeriod = share, f.cpuPeriod
-	meta := &store.Meta{RunID: id, Started: time.Now(), Command: os.Args, Flags: flags,
-		ServerCPUs: f.limits.CPUs, HarnessCPUs: attack.Affinity()}
+	f.limits.CPUShare, f.limits.CPUPeriod = res.Servers.Limits.CPUShare, res.Servers.Limits.CPUPeriod
+	calibration, quotaNote := res.Calibration, res.Note
+	meta := session.Meta(id, nil, f.limits, "")
+	meta.Flags = flags
 	if old, err := store.ReadMeta(dir); err == nil && f.runDir != "" {
 		meta = old
+		store.Environment(meta)
 	}
 	// Adding to a run (-run-dir) keeps what it recorded of its own
 	// scenarios and its calibration.
@@ -277,7 +254,7 @@ func (f *runFlags) run(flags map[string]string) error {
 	}
 	meta.Backend = be.Describe()
 	if f.limits.Limited() {
-		meta.ServerCPUShare, meta.ServerCPUPeriod = share, f.cpuPeriod.String()
+		meta.ServerCPUShare, meta.ServerCPUPeriod = f.limits.CPUShare, f.limits.CPUPeriod.String()
 	}
 	if calibration != nil || f.runDir == "" {
 		meta.Calibration = calibration
@@ -296,17 +273,16 @@ func (f *runFlags) run(flags map[string]string) error {
 	if f.note != "" && !slices.Contains(meta.Notes, f.note) {
 		meta.Notes = append(meta.Notes, f.note)
 	}
-	store.Environment(meta)
 	if slices.ContainsFunc(p.steps, func(s *step.Step) bool { return reference.Is(s.Model) }) {
 		meta.Notes = append(meta.Notes, "reference servers on "+reference.Versions())
 	}
-	meta.ServerGOMAXPROCS = countCPUs(f.limits.CPUs)
+	meta.ServerGOMAXPROCS = session.CountCPUs(f.limits.CPUs)
 	harness := meta.HarnessCPUs
 	if h := be.Placement().HarnessCPUs; h != "" {
 		harness = h
 		meta.HarnessCPUs = harness
 	}
-	if overlap(f.limits.CPUs, harness) && f.url == "" {
+	if session.Overlap(f.limits.CPUs, harness) && f.url == "" {
 		note := fmt.Sprintf("the harness (CPUs %s) shares CPUs with the server (%s): run it under taskset on other CPUs", harness, f.limits.CPUs)
 		meta.Notes = append(meta.Notes, note)
 		fmt.Fprintln(os.Stderr, "warning:", note)
@@ -345,7 +321,11 @@ func (f *runFlags) run(flags map[string]string) error {
 	fmt.Fprintln(os.Stderr)
 	if be.Placement().Local && p.idle > 0 && ctx.Err() == nil {
 		fmt.Fprintf(os.Stderr, "memory per idle connection, %d per model (fewer where a model can't hold them)\n", p.idle)
-		irows, err := measureIdle(goModels(p.models), p.idle, f.bin, f.limits.CPUs, time.Second, false)
+		// At a whole CPU, as netbench idle measures by default: a quota
+		// slows the connections' setup, not what they hold.
+		whole := f.servers()
+		whole.Limits.CPUShare = 0
+		irows, err := measureIdle(goModels(p.models), p.idle, whole, time.Second, false)
 		if err != nil {
 			meta.Notes = append(meta.Notes, "idle: "+err.Error())
 		}
@@ -380,7 +360,7 @@ func (f *runFlags) run(flags map[string]string) error {
 
 // execute runs one step on a fresh server: start, attack, stop.
 func (f *runFlags) execute(ctx context.Context, be runner.Backend, st *step.Step, dir string, began time.Time, planned time.Duration) (*summary.Summary, error) {
-	in, err := be.Start(st.Model, f.serverArgv())
+	in, err := be.Start(st.Model, f.servers().Args)
 	if err != nil {
 		return nil, err
 	}
@@ -402,7 +382,7 @@ func (f *runFlags) execute(ctx context.Context, be runner.Backend, st *step.Step
 		return nil, err
 	}
 	if be.Placement().Local && f.wrk && st.Scenario.Load.Kind == scenario.Closed {
-		s.GeneratorNote = strings.TrimPrefix(s.GeneratorNote+"; "+wrkCheck(st.Model, st.Scenario, f.bin, f.limits, f.serverArgs), "; ")
+		s.GeneratorNote = strings.TrimPrefix(s.GeneratorNote+"; "+wrkCheck(st.Model, st.Scenario, f.servers()), "; ")
 	}
 	return s, nil
 }
@@ -427,18 +407,15 @@ func goModels(ms []string) []string {
 	return out
 }
 
-// serverArgv is the netserver flags every attack's server gets.
-func (f *runFlags) serverArgv() []string {
-	return append([]string{"-idle-timeout", "60s"}, strings.Fields(f.serverArgs)...)
+// servers are the run's servers: its binary, limits and netserver flags.
+func (f *runFlags) servers() session.Servers {
+	return session.Servers{Bin: f.srv.Bin, Limits: f.limits, Args: append(append([]string(nil), f.srv.Fixed...), strings.Fields(f.srv.Args)...)}
 }
-
-// defaultCPUPeriod is -cpu-period's default; docs/methodology.md says why.
-const defaultCPUPeriod = 10 * time.Millisecond
 
 // wrkCheck runs wrk against a fresh server with the scenario's connections
 // and duration, for the generator cross-check.
-func wrkCheck(model string, sc *scenario.Scenario, bin string, l runner.Limits, extra string) string {
-	srv, err := runner.Start(model, runner.Options{Bin: bin, CPUs: l.CPUs, Args: strings.Fields(extra), CPUShare: l.CPUShare, CPUPeriod: l.CPUPeriod})
+func wrkCheck(model string, sc *scenario.Scenario, servers session.Servers) string {
+	srv, err := servers.Start(model)
 	if err != nil {
 		return "wrk cross-check: " + err.Error()
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"netmodels/bench/scenario"
+	"netmodels/bench/session"
 	"netmodels/bench/summary"
 )
 
@@ -89,7 +90,7 @@ func TestReplaceStep(t *testing.T) {
 // only, beside the models; a reference named with -models runs what it
 // is given, and -backend docker refuses one by name.
 func TestPlanRunsReferencesOnTheirSeeds(t *testing.T) {
-	f := &runFlags{profile: "seeds", bin: "../../../bin/netserver", scenDir: "../../scenarios", idleN: -1, backend: "native",
+	f := &runFlags{profile: "seeds", srv: session.Flags{Bin: "../../../bin/netserver"}, scenDir: "../../scenarios", idleN: -1, backend: "native",
 		models: "thread,py-thread,django-runserver", fromProfile: true}
 	p, err := f.makePlan()
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -11,9 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"netmodels/bench/attack"
 	"netmodels/bench/faults"
 	"netmodels/bench/runner"
+	"netmodels/bench/session"
 	"netmodels/bench/store"
 )
 
@@ -22,8 +23,9 @@ func stressCmd() command {
 	models := fs.String("models", "", "models, comma- or space-separated (default: all)")
 	cases := fs.String("cases", "", "cases (default: all): "+caseNames())
 	short := fs.Bool("short", false, "the short form CI runs: shorter phases, fewer connections")
-	bin := fs.String("bin", "bin/netserver", "the netserver binary (netchild beside it)")
-	cpus := fs.String("server-cpus", "0", "CPU set the server is pinned to; run netbench on others (make stress uses taskset)")
+	var srv session.Flags
+	srv.Register(fs, "0", "1")
+	scenDir := fs.String("scenario-dir", "bench/scenarios", "scenario files (-server-cpu auto calibrates on "+strings.Join(session.CalibrationScenarios, " and ")+")")
 	out := fs.String("out", "results", "where to write results/<run-id>/ (reliability.json, RELIABILITY.md)")
 	memprofile := fs.Bool("memprofile", false, "the overload case writes the server's heap profile after each memory reading, beside the results (where an RSS figure lives)")
 	check := fs.Bool("check", false, "exit 1 when a correctness property fails that no model's design predicts (a crash, a spin, a leak, a zombie, a cut answer); timing verdicts are reported only")
@@ -37,29 +39,30 @@ func stressCmd() command {
 		// a model sends before reading the request (a refusal); those are
 		// counted, not printed.
 		log.SetOutput(io.Discard)
-		traits, err := runner.Traits(*bin)
+		traits, err := runner.Traits(srv.Bin)
 		if err != nil {
 			return err
 		}
 		names := list(*models)
 		if len(names) == 0 {
-			names, _ = runner.Names(*bin)
+			names, _ = runner.Names(srv.Bin)
 		}
 		for _, m := range names {
 			if _, ok := traits[m]; !ok {
-				return fmt.Errorf("unknown model %q (see %s -list)", m, *bin)
+				return fmt.Errorf("unknown model %q (see %s -list)", m, srv.Bin)
 			}
 		}
 		want := list(*cases)
-		dir, id, err := store.NewRun(*out)
+		res, err := srv.Resolve(context.Background(), nil, nil, nil, *scenDir)
 		if err != nil {
 			return err
 		}
-		meta := &store.Meta{RunID: id, Started: time.Now(), Command: os.Args, Flags: map[string]string{},
-			ServerCPUs: *cpus, HarnessCPUs: attack.Affinity()}
-		fs.VisitAll(func(f *flag.Flag) { meta.Flags[f.Name] = f.Value.String() })
-		store.Environment(meta)
-		o := faults.Options{Bin: *bin, CPUs: *cpus, Short: *short, LogDir: dir, Traits: traits, MemProfile: *memprofile,
+		run, err := session.Open(*out, fs, res, "")
+		if err != nil {
+			return err
+		}
+		dir, id, meta := run.Dir, run.ID, run.Meta
+		o := faults.Options{Servers: res.Servers, Short: *short, LogDir: dir, Traits: traits, MemProfile: *memprofile,
 			Log: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }}
 		var rs []faults.Result
 		unexpected := 0

@@ -9,30 +9,28 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"netmodels/bench/reference"
 	"netmodels/bench/runner"
+	"netmodels/bench/session"
 	"netmodels/bench/ui"
 )
 
 func uiCmd() command {
 	fs := flag.NewFlagSet("ui", flag.ExitOnError)
 	addr := fs.String("addr", "127.0.0.1:8089", "where the page and Locust's API are served (loopback: only this machine can reach it)")
-	bin := fs.String("bin", "bin/netserver", "the netserver binary (netchild beside it); it also lists the models")
-	serverCPUs := fs.String("server-cpus", "0", "CPU set a started model is pinned to; run netbench ui itself on others (make ui does)")
-	serverCPU := fs.Float64("server-cpu", 1, "the share of its CPU a started model gets (a cgroup's quota, as netbench run -server-cpu; 1: the whole CPU)")
-	cpuPeriod := fs.Duration("cpu-period", defaultCPUPeriod, "the period of -server-cpu's quota")
-	serverArgs := fs.String("server-args", "", "more netserver flags")
+	var srv session.Flags
+	srv.Register(fs, "0", "1")
+	srv.Fixed = []string{"-idle-timeout", "60s"}
 	scenDir := fs.String("scenario-dir", "bench/scenarios", "directory of scenario files (*.json), besides the built-ins")
 	out := fs.String("out", "results", "where every test's run is stored: <run-id>-ui/")
 	model := fs.String("model", "thread", "the model a test starts when it names none (Locust's /swarm names none): thread, the analogue of the course's threaded Django server")
 	maxTime := fs.Duration("max-time", 10*time.Minute, "the longest a test may run; one with no run time stops after this")
 	return command{fs: fs, help: "Locust's web UI over the models, live, with the server's side (http://127.0.0.1:8089)", run: func(args []string) error {
 		_ = fs.Parse(args)
-		ds, err := runner.Models(*bin)
+		ds, err := runner.Models(srv.Bin)
 		if err != nil {
 			return err
 		}
@@ -43,9 +41,11 @@ func uiCmd() command {
 		// The seeds' own systems, offered beside the models and marked
 		// as references on the page.
 		models = append(models, reference.Names()...)
-		s := ui.NewSession(ui.Config{Bin: *bin, ServerCPUs: *serverCPUs, ServerArgs: append([]string{"-idle-timeout", "60s"}, strings.Fields(*serverArgs)...),
-			ScenarioDir: *scenDir, Out: *out, MaxTime: *maxTime, Models: models, DefaultModel: *model,
-			CPUShare: *serverCPU, CPUPeriod: *cpuPeriod})
+		res, err := srv.Resolve(context.Background(), nil, nil, nil, *scenDir)
+		if err != nil {
+			return err
+		}
+		s := ui.NewSession(ui.Config{Servers: res.Servers, ScenarioDir: *scenDir, Out: *out, MaxTime: *maxTime, Models: models, DefaultModel: *model})
 		ln, err := net.Listen("tcp", *addr)
 		if err != nil {
 			return err
@@ -53,7 +53,7 @@ func uiCmd() command {
 		if !loopback(ln.Addr()) {
 			fmt.Fprintf(os.Stderr, "warning: netbench ui serves on %s, which is not loopback: anyone who can reach it can start models and send load from this machine\n", ln.Addr())
 		}
-		fmt.Fprintf(os.Stderr, "netbench ui: http://%s/ (models pinned to CPUs %s; runs stored in %s/)\n", ln.Addr(), *serverCPUs, *out)
+		fmt.Fprintf(os.Stderr, "netbench ui: http://%s/ (models pinned to CPUs %s; runs stored in %s/)\n", ln.Addr(), srv.CPUs, *out)
 		srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()

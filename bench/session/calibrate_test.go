@@ -1,4 +1,4 @@
-package main
+package session
 
 import (
 	"slices"
@@ -77,15 +77,15 @@ func TestOverLimit(t *testing.T) {
 	}
 }
 
-func TestParseServerCPU(t *testing.T) {
-	if s, auto, err := parseServerCPU("0.25"); s != 0.25 || auto || err != nil {
+func TestParseShare(t *testing.T) {
+	if s, auto, err := ParseShare("0.25"); s != 0.25 || auto || err != nil {
 		t.Fatalf("0.25: %v %v %v", s, auto, err)
 	}
-	if _, auto, err := parseServerCPU("auto"); !auto || err != nil {
+	if _, auto, err := ParseShare("auto"); !auto || err != nil {
 		t.Fatalf("auto: %v %v", auto, err)
 	}
 	for _, bad := range []string{"0", "1.5", "-1", "half"} {
-		if _, _, err := parseServerCPU(bad); err == nil {
+		if _, _, err := ParseShare(bad); err == nil {
 			t.Errorf("%q: want an error", bad)
 		}
 	}

@@ -1,4 +1,4 @@
-package main
+package session
 
 import (
 	"context"
@@ -22,9 +22,9 @@ const (
 	calibrationLength = time.Second
 )
 
-// parseServerCPU reads -server-cpu: "auto", or a share of one CPU in
+// ParseShare reads -server-cpu: "auto", or a share of one CPU in
 // (0, 1], where 1 means the whole CPU set.
-func parseServerCPU(v string) (share float64, auto bool, err error) {
+func ParseShare(v string) (share float64, auto bool, err error) {
 	if v == "auto" {
 		return 0, true, nil
 	}
@@ -35,12 +35,12 @@ func parseServerCPU(v string) (share float64, auto bool, err error) {
 	return share, false, nil
 }
 
-// calibrate chooses the server's CPU share for -server-cpu auto: for each
+// Calibrate chooses the server's CPU share for -server-cpu auto: for each
 // request shape of the plan, a one-second closed attack on every model,
 // each with its whole CPU, then chooseShare's rule, so that the server, not
 // the generator, is what a run measures, and a stress test's last step
 // overloads every model (stressBounds).
-func calibrate(ctx context.Context, be runner.Backend, models []string, scs []*scenario.Scenario, args []string, period time.Duration) (float64, []store.CalibrationRow, error) {
+func Calibrate(ctx context.Context, be runner.Backend, models []string, scs []*scenario.Scenario, args []string, period time.Duration) (float64, []store.CalibrationRow, error) {
 	dir, err := os.MkdirTemp("", "netbench-calibrate-")
 	if err != nil {
 		return 0, nil, err
@@ -50,7 +50,7 @@ func calibrate(ctx context.Context, be runner.Backend, models []string, scs []*s
 	seen := map[string]bool{}
 	cals := map[string]*scenario.Scenario{}
 	one := func(sh, m string, share float64) (store.CalibrationRow, error) {
-		if err := setCPUShare(be, share, period); err != nil {
+		if err := SetCPUShare(be, share, period); err != nil {
 			return store.CalibrationRow{}, err
 		}
 		in, err := be.Start(m, args)
@@ -232,8 +232,8 @@ func chooseShare(rows []store.CalibrationRow, bounds map[string]float64, period 
 	return max(math.Floor(share*20)/20, minShare(period)), nil
 }
 
-// setCPUShare gives the backend's servers share of a CPU per period.
-func setCPUShare(be runner.Backend, share float64, period time.Duration) error {
+// SetCPUShare gives the backend's servers share of a CPU per period.
+func SetCPUShare(be runner.Backend, share float64, period time.Duration) error {
 	l := be.Placement().Limits
 	if l == nil {
 		if share < 1 {
