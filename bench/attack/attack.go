@@ -103,6 +103,10 @@ type Result struct {
 	// CPUs during the attack (sample.MostStolen); nil where /proc/stat
 	// could not be read.
 	Steal *sample.Stolen
+	// ConntrackDrops is how many packets the kernel's connection
+	// tracking dropped during the attack, its table full
+	// (sample.ConntrackDrops); nil where it keeps no counters.
+	ConntrackDrops *uint64
 	// ReadWait[i], with Options.RxStamps, is how long Results[i]'s answer
 	// waited, from its last segment's kernel stamp, until the generator
 	// framed it; -1 where the answer was not stamped (a failure, or a
@@ -154,6 +158,7 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	res := &Result{Scenario: sc.Name, Name: o.Name, HarnessCores: cores()}
 	cpu0 := selfCPU()
 	host0, hostErr := sample.HostCPU()
+	ct0, ctOK := sample.ConntrackDrops()
 	hostAt := time.Now()
 	res.Began = time.Now()
 	stopSampling := sampleServer(o, res)
@@ -190,6 +195,10 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	res.HarnessCPU = selfCPU() - cpu0
 	if host1, err := sample.HostCPU(); err == nil && hostErr == nil {
 		res.Steal = sample.MostStolen(host0, host1, time.Since(hostAt))
+	}
+	if ct1, ok := sample.ConntrackDrops(); ok && ctOK && ct1 >= ct0 {
+		d := ct1 - ct0
+		res.ConntrackDrops = &d
 	}
 	if err == nil {
 		o.Live.end(res)

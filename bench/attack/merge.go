@@ -72,6 +72,12 @@ func Merge(whole *scenario.Scenario, name string, shards []*Result) *Result {
 		if s.Steal != nil && (m.Steal == nil || s.Steal.Share > m.Steal.Share) {
 			m.Steal = s.Steal
 		}
+		if s.ConntrackDrops != nil {
+			// Shards on one host read one table: the most any read.
+			if m.ConntrackDrops == nil || *s.ConntrackDrops > *m.ConntrackDrops {
+				m.ConntrackDrops = s.ConntrackDrops
+			}
+		}
 		if e := s.Began.Add(s.Wall); e.After(end) {
 			end = e
 		}

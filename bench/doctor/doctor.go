@@ -32,6 +32,7 @@ func Check() []Result {
 		perfCheck(),
 		iouringCheck(),
 		nofileCheck(),
+		conntrackCheck(),
 		dockerCheck(),
 		tool("wrk", "wrk", "netbench perf, and netbench run -wrk (a cross-check of the closed hello scenarios)", "netbench perf refuses to run, saying so; netbench run and the UI do not need it"),
 		tool("nginx", "nginx", "netbench perf's reference server", "netbench perf refuses nginx in -models, saying so: leave it out"),

@@ -83,6 +83,9 @@ func findingLines(m *store.Meta, agg []*Row, idle []store.IdleRow, shapes map[st
 	if l := machine(agg); l != "" {
 		lines = append(lines, l)
 	}
+	if l := conntrack(agg); l != "" {
+		lines = append(lines, l)
+	}
 	if l := latencyClock(agg); l != "" {
 		lines = append(lines, l)
 	}
@@ -116,6 +119,29 @@ func machine(agg []*Row) string {
 		verb, tail = "is", "its tail"
 	}
 	return l + fmt.Sprintf("%d of %d rows %s marked ‡ (%.0f%% or more), %s partly the machine's: %s.", len(hit), len(agg), verb, 100*summary.StealLimit, tail, strings.Join(hit, ", "))
+}
+
+// conntrack says whether the kernel's connection tracking dropped
+// packets during the attacks, and in which rows; "" when no attack read
+// its counters (no nf_conntrack loaded).
+func conntrack(agg []*Row) string {
+	read := false
+	var hit []string
+	var drops uint64
+	for _, r := range agg {
+		read = read || r.ConntrackRead
+		drops += r.Drops
+		if r.Dropped > 0 {
+			hit = append(hit, r.Scenario+"/"+r.Model)
+		}
+	}
+	switch {
+	case !read:
+		return ""
+	case len(hit) == 0:
+		return "**Connection tracking** was on (nf_conntrack) and dropped no packet during any attack."
+	}
+	return fmt.Sprintf("**Connection tracking** dropped %d packets in %d of %d rows, marked ‡ (%s): %s.", drops, len(hit), len(agg), strings.Join(hit, ", "), summary.DroppedNote)
 }
 
 // latencyClock says where the latencies end when some were stamped by

@@ -59,12 +59,20 @@ type Row struct {
 	PeakProcs             Cell
 	GeneratorBound        int // repeats marked generator-bound
 	GeneratorNote         string
-	// Disturbed counts the repeats in which the hypervisor took
-	// summary.StealLimit or more of a CPU; MostStolen is the largest
-	// share it took in any repeat, StealRead whether any repeat read it.
-	Disturbed  int
-	MostStolen float64
-	StealRead  bool
+	// Disturbed counts the repeats the machine disturbed
+	// (summary.Disturbed): the hypervisor took summary.StealLimit or more
+	// of a CPU, or connection tracking dropped packets. MostStolen is the
+	// largest share the hypervisor took in any repeat, StealRead whether
+	// any repeat read it; Dropped counts the repeats connection tracking
+	// dropped packets in, Drops the packets, ConntrackRead whether any
+	// repeat read its counters.
+	Disturbed     int
+	Stolen        int
+	MostStolen    float64
+	StealRead     bool
+	Dropped       int
+	Drops         uint64
+	ConntrackRead bool
 	// Stamped counts the repeats whose latencies end at the kernel's
 	// receive stamps (netbench run -rx-stamps); MostReadWait is the
 	// largest p99 of the answers' wait for the generator among them (ms).
@@ -141,6 +149,16 @@ func Aggregate(rows []*summary.Summary) []*Row {
 		if s.Disturbed() {
 			r.Disturbed++
 		}
+		if s.ConntrackDrops != nil {
+			r.ConntrackRead = true
+			r.Drops += *s.ConntrackDrops
+		}
+		if s.Dropped() {
+			r.Dropped++
+		}
+		if s.Stolen() {
+			r.Stolen++
+		}
 		if s.ReadWait != nil {
 			r.Stamped++
 			r.MostReadWait = max(r.MostReadWait, s.ReadWait.P99)
@@ -193,7 +211,7 @@ func Aggregate(rows []*summary.Summary) []*Row {
 func Markdown(rows []*Row) string {
 	var b strings.Builder
 	var scenario string
-	bound, disturbed := false, false
+	bound, stolen, dropped := false, false, false
 	mem, kernel := false, false
 	for _, r := range rows {
 		mem = mem || r.MemPerConnKiB > 0
@@ -233,7 +251,8 @@ func Markdown(rows []*Row) string {
 		tail := ""
 		if r.Disturbed > 0 {
 			tail = " ‡"
-			disturbed = true
+			stolen = stolen || r.Stolen > 0
+			dropped = dropped || r.Dropped > 0
 		}
 		fmt.Fprintf(&b, "| %s | %s%s | %s | %s | %s | %s%s | %s | %s |", r.Model, r.Throughput.Format(0), mark,
 			r.Success.Format(1), r.P50.Format(2), r.P95.Format(2), r.P99.Format(2), tail, r.Max.Format(1), r.CPUPerAnswer.Format(1))
@@ -260,8 +279,11 @@ func Markdown(rows []*Row) string {
 	if bound {
 		b.WriteString("\n† the generator limited this figure in at least one repeat (its CPU saturated or it fell behind its schedule): a lower bound on the server's capacity, not the capacity.\n")
 	}
-	if disturbed {
+	if stolen {
 		fmt.Fprintf(&b, "\n‡ in at least one repeat the hypervisor took %.0f%% or more of one of the machine's CPUs (steal time): a stalled CPU delays whatever runs on it, so this tail is the machine's as much as the model's. Run it again, or on a machine of your own.\n", 100*summary.StealLimit)
+	}
+	if dropped {
+		b.WriteString("\n‡ in at least one repeat " + summary.DroppedNote + ".\n")
 	}
 	return b.String()
 }

@@ -137,3 +137,32 @@ func TestLatencyClock(t *testing.T) {
 		t.Errorf("send stamps alone, in one of two repeats: %q", send)
 	}
 }
+
+// TestConntrackDrops: an attack whose packets connection tracking dropped
+// is disturbed, its p99 marked ‡ with the cause in the table's note, and
+// the findings name its row; an attack with no counters says nothing.
+func TestConntrackDrops(t *testing.T) {
+	mk := func(rep int, drops *uint64) *summary.Summary {
+		return &summary.Summary{Scenario: "hello-close", Model: "epoll", Repeat: rep, Load: "closed, 50 connections", Requests: 1000,
+			Throughput: 1000, Success: 1, P50: 1, P99: 2, ConntrackDrops: drops}
+	}
+	zero, some := uint64(0), uint64(935)
+	rows := Aggregate([]*summary.Summary{mk(1, &zero), mk(2, &some)})
+	if len(rows) != 1 || rows[0].Disturbed != 1 || rows[0].Dropped != 1 || rows[0].Stolen != 0 || rows[0].Drops != 935 || !rows[0].ConntrackRead {
+		t.Fatalf("row %+v", rows[0])
+	}
+	md := Markdown(rows)
+	if !strings.Contains(md, "‡") || !strings.Contains(md, "connection tracking") || strings.Contains(md, "steal time") {
+		t.Errorf("table:\n%s", md)
+	}
+	if l := conntrack(rows); !strings.Contains(l, "dropped 935 packets in 1 of 1 rows") || !strings.Contains(l, "hello-close/epoll") {
+		t.Errorf("findings line %q", l)
+	}
+	calm := Aggregate([]*summary.Summary{mk(1, &zero)})
+	if l := conntrack(calm); !strings.Contains(l, "dropped no packet") || calm[0].Disturbed != 0 {
+		t.Errorf("no drops: %q, disturbed %d", l, calm[0].Disturbed)
+	}
+	if l := conntrack(Aggregate([]*summary.Summary{mk(1, nil)})); l != "" {
+		t.Errorf("no counters: %q, want no line", l)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -82,6 +83,12 @@ type Summary struct {
 	// guest. nil where /proc/stat was not read (runs before it was).
 	// Disturbed tells when it reached StealLimit.
 	Steal *sample.Stolen `json:"steal,omitempty"`
+	// ConntrackDrops is how many packets the kernel's connection
+	// tracking dropped during the attack, its table full: each a SYN or
+	// a segment lost on loopback and sent again after a second or more.
+	// nil where the kernel keeps no such counters (no nf_conntrack).
+	// Disturbed tells when it is above zero.
+	ConntrackDrops *uint64 `json:"conntrack_drops,omitempty"`
 	// ReadWait, with netbench run -rx-stamps, is how long answers
 	// waited, after the kernel had received them, for the generator to
 	// read them. The latencies above end at the kernel's stamp, so this
@@ -170,9 +177,35 @@ func waits(a *attack.Result, each []time.Duration) *Wait {
 // (docs/methodology.md §5).
 const StealLimit = 0.01
 
-// Disturbed reports whether the hypervisor took StealLimit or more of a
-// CPU during the attack.
-func (s *Summary) Disturbed() bool { return s.Steal != nil && s.Steal.Share >= StealLimit }
+// Disturbed reports whether the machine, not the model or the generator,
+// may have set the attack's tail: the hypervisor took StealLimit or more
+// of a CPU, or connection tracking dropped packets.
+func (s *Summary) Disturbed() bool { return s.Stolen() || s.Dropped() }
+
+// Stolen reports whether the hypervisor took StealLimit or more of a CPU
+// during the attack.
+func (s *Summary) Stolen() bool { return s.Steal != nil && s.Steal.Share >= StealLimit }
+
+// Dropped reports whether connection tracking dropped packets during the
+// attack.
+func (s *Summary) Dropped() bool { return s.ConntrackDrops != nil && *s.ConntrackDrops > 0 }
+
+// DisturbedWhy says how the machine disturbed the attack; "" when it
+// did not (Disturbed).
+func (s *Summary) DisturbedWhy() string {
+	var why []string
+	if s.Stolen() {
+		why = append(why, fmt.Sprintf("the hypervisor took %.1f%% of CPU %d", 100*s.Steal.Share, s.Steal.CPU))
+	}
+	if s.Dropped() {
+		why = append(why, fmt.Sprintf("connection tracking dropped %d packets, its table full", *s.ConntrackDrops))
+	}
+	return strings.Join(why, "; ")
+}
+
+// DroppedNote is what a report says of attacks whose packets connection
+// tracking dropped, and how to keep it from happening.
+const DroppedNote = "the kernel's connection tracking (nf_conntrack, loaded by Docker's or a firewall's rules) dropped packets, its table full of closed loopback connections, each kept for its TIME_WAIT timeout (120 s by default): a dropped SYN is sent again after 1 s, then 3 s and 7 s, a stall neither the model's nor the generator's. `netbench doctor` says whether loopback is tracked, and scripts/loopback-notrack.sh takes it out of the table"
 
 // Stress holds a stress test's points.
 type Stress struct {
@@ -281,7 +314,7 @@ func Compute(sc *scenario.Scenario, a *attack.Result, repeat int, th stress.Thre
 	s.Routes = Routes(a.Results, a.Wall)
 	s.Failures = Failures(a.Results, a.Began, a.NotSent)
 	serverFigures(s, a)
-	s.Steal = a.Steal
+	s.Steal, s.ConntrackDrops = a.Steal, a.ConntrackDrops
 	s.ReadWait = readWait(a)
 	s.SendWait = sendWait(a)
 	series := Series(a)
