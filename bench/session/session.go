@@ -42,6 +42,12 @@ type Flags struct {
 	Fixed []string
 }
 
+// ServerArgs are the netserver flags every server gets: Fixed, then
+// -server-args.
+func (f *Flags) ServerArgs() []string {
+	return append(append([]string(nil), f.Fixed...), strings.Fields(f.Args)...)
+}
+
 // Register adds the flags to fs, with cpus and share as the defaults of
 // -server-cpus and -server-cpu.
 func (f *Flags) Register(fs *flag.FlagSet, cpus, share string) {
@@ -88,7 +94,7 @@ type Resolved struct {
 // native backend) over models, or every model of -bin, and scs, or
 // CalibrationScenarios from scenDir.
 func (f *Flags) Resolve(ctx context.Context, be runner.Backend, models []string, scs []*scenario.Scenario, scenDir string) (Resolved, error) {
-	r := Resolved{Servers: Servers{Bin: f.Bin, Limits: runner.Limits{CPUs: f.CPUs}, Args: append(append([]string(nil), f.Fixed...), strings.Fields(f.Args)...)}}
+	r := Resolved{Servers: Servers{Bin: f.Bin, Limits: runner.Limits{CPUs: f.CPUs}, Args: f.ServerArgs()}}
 	share, auto, err := ParseShare(f.Share)
 	if err != nil {
 		return r, err
@@ -120,7 +126,7 @@ func (f *Flags) Resolve(ctx context.Context, be runner.Backend, models []string,
 				scs = append(scs, sc)
 			}
 		}
-		share, r.Calibration, err = Calibrate(ctx, be, goModels(models), scs, r.Servers.Args, f.Period)
+		share, r.Calibration, err = Calibrate(ctx, be, GoModels(models), scs, r.Servers.Args, f.Period)
 		if err != nil {
 			return r, fmt.Errorf("-server-cpu auto: %w", err)
 		}
@@ -133,9 +139,9 @@ func (f *Flags) Resolve(ctx context.Context, be runner.Backend, models []string,
 	return r, nil
 }
 
-// goModels leaves out the seeds' own systems: calibration is of
-// netmodels' models.
-func goModels(ms []string) []string {
+// GoModels leaves out the seeds' own systems: calibration and memory per
+// idle connection are of netmodels' models.
+func GoModels(ms []string) []string {
 	var out []string
 	for _, m := range ms {
 		if !reference.Is(m) {

@@ -325,7 +325,7 @@ func (f *runFlags) run(flags map[string]string) error {
 		// slows the connections' setup, not what they hold.
 		whole := f.servers()
 		whole.Limits.CPUShare = 0
-		irows, err := measureIdle(goModels(p.models), p.idle, whole, time.Second, false)
+		irows, err := measureIdle(session.GoModels(p.models), p.idle, whole, time.Second, false)
 		if err != nil {
 			meta.Notes = append(meta.Notes, "idle: "+err.Error())
 		}
@@ -395,21 +395,9 @@ func replaceStep(rows []*summary.Summary, s *summary.Summary) []*summary.Summary
 	})
 }
 
-// goModels leaves out the seeds' own systems: calibration and the idle
-// memory measurement are of netmodels' models.
-func goModels(ms []string) []string {
-	var out []string
-	for _, m := range ms {
-		if !reference.Is(m) {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
 // servers are the run's servers: its binary, limits and netserver flags.
 func (f *runFlags) servers() session.Servers {
-	return session.Servers{Bin: f.srv.Bin, Limits: f.limits, Args: append(append([]string(nil), f.srv.Fixed...), strings.Fields(f.srv.Args)...)}
+	return session.Servers{Bin: f.srv.Bin, Limits: f.limits, Args: f.srv.ServerArgs()}
 }
 
 // wrkCheck runs wrk against a fresh server with the scenario's connections
