@@ -355,8 +355,9 @@ func (s *Session) serveFailuresCSV(w http.ResponseWriter, r *http.Request) {
 // liveReport is /stats/report while a test runs: the statistics so far.
 var liveReport = template.Must(template.New("live").Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><title>netmodels: test in progress</title></head><body>
-<h1>netmodels: {{.Model}} · {{.Scenario}}</h1>
-<p>{{if not .Stats}}No test has run yet: the statistics are empty. {{end}}The test is {{.State}}; these are its statistics so far ({{printf "%.0f" .Elapsed}} s, {{.UserCount}} users). The full report (tables, charts, the server's CPU and memory) is made when the test stops.</p>
+{{if .Stats}}<h1>netmodels: {{.Model}} · {{.Scenario}}</h1>
+<p>The test is {{.State}}; these are its statistics so far ({{printf "%.0f" .Elapsed}} s, {{.UserCount}} users). The full report (tables, charts, the server's CPU and memory) is made when the test stops.</p>{{else}}<h1>netmodels: no test yet</h1>
+<p>No test has run yet: the statistics are empty. Start one on the page or with POST /swarm; the full report (tables, charts, the server's CPU and memory) is made when it stops.</p>{{end}}
 <table border="1" cellpadding="4"><tr><th>Type</th><th>Name</th><th># Requests</th><th># Fails</th><th>Median (ms)</th><th>90%ile (ms)</th><th>99%ile (ms)</th><th>Average (ms)</th><th>Min (ms)</th><th>Max (ms)</th><th>Current RPS</th><th>Current Failures/s</th></tr>
 {{range .Stats}}<tr><td>{{.Method}}</td><td>{{.Name}}</td><td>{{.NumRequests}}</td><td>{{.NumFailures}}</td><td>{{printf "%.1f" .Median}}</td><td>{{printf "%.1f" .Ninetieth}}</td><td>{{printf "%.1f" .NinetyNinth}}</td><td>{{printf "%.1f" .Avg}}</td><td>{{printf "%.1f" .Min}}</td><td>{{printf "%.1f" .Max}}</td><td>{{printf "%.1f" .CurrentRPS}}</td><td>{{printf "%.1f" .CurrentFailPerSec}}</td></tr>
 {{end}}</table>
