@@ -88,17 +88,30 @@ func cores() int {
 // Affinity returns the CPU list this process may run on, as taskset
 // writes it (e.g. "1" or "0-1").
 func Affinity() string {
-	var set unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &set); err != nil {
-		return ""
-	}
+	set := affinitySet()
 	var cpus []string
 	for i := 0; i < 1024; i++ {
-		if set.IsSet(i) {
+		if set[i] {
 			cpus = append(cpus, strconv.Itoa(i))
 		}
 	}
 	return strings.Join(cpus, ",")
+}
+
+// affinitySet is the set of CPUs this process may run on; empty when
+// it cannot be read.
+func affinitySet() map[int]bool {
+	out := map[int]bool{}
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return out
+	}
+	for i := 0; i < 1024; i++ {
+		if set.IsSet(i) {
+			out[i] = true
+		}
+	}
+	return out
 }
 
 // NotSentClass is the error class of an open load's requests that were

@@ -103,6 +103,10 @@ type Result struct {
 	// CPUs during the attack (sample.MostStolen); nil where /proc/stat
 	// could not be read.
 	Steal *sample.Stolen
+	// Softirq is the software interrupts' CPU time during the attack, on
+	// the generator's CPUs (Affinity) and on the others; nil where
+	// /proc/stat could not be read.
+	Softirq *sample.Softirq
 	// ConntrackDrops is how many packets the kernel's connection
 	// tracking dropped during the attack, its table full
 	// (sample.ConntrackDrops); nil where it keeps no counters.
@@ -195,6 +199,7 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	res.HarnessCPU = selfCPU() - cpu0
 	if host1, err := sample.HostCPU(); err == nil && hostErr == nil {
 		res.Steal = sample.MostStolen(host0, host1, time.Since(hostAt))
+		res.Softirq = sample.SoftirqSplit(host0, host1, time.Since(hostAt), affinitySet())
 	}
 	if ct1, ok := sample.ConntrackDrops(); ok && ctOK && ct1 >= ct0 {
 		d := ct1 - ct0

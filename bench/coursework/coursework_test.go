@@ -326,9 +326,14 @@ func TestExercise8_OverloadAndRecovery(t *testing.T) {
 	if st == nil {
 		t.Fatal("no stress figures")
 	}
-	t.Logf("knee %.0f/s, break %.0f/s, recovery %.1f s", st.KneeRPS, st.BreakRPS, st.RecoverySeconds)
+	t.Logf("knee %.0f/s, break %.0f/s (on the steps %.0f/s, held %.0f/s, %d probes), recovery %.1f s", st.KneeRPS, st.BreakRPS, st.GridBreakRPS, st.CleanRPS, len(st.Probes), st.RecoverySeconds)
 	if st.BreakRPS <= 0 {
 		t.Errorf("epoll on a tenth of a CPU did not break up to 12000 new connections/s")
+	}
+	// The breaking point is measured, not read off the grid: the probes
+	// bracket it within 10%.
+	if st.CleanRPS <= 0 || st.BreakRPS > 1.1*st.CleanRPS {
+		t.Errorf("the breaking point is not narrowed to 10%%: held %.0f/s, broke at %.0f/s after %d probes", st.CleanRPS, st.BreakRPS, len(st.Probes))
 	}
 	if st.RecoverySeconds < 0 {
 		t.Errorf("epoll did not recover within the recovery window")

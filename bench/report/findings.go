@@ -11,8 +11,8 @@ import (
 // findings is the report's opening: what the run shows, computed from its
 // rows, each line linking to the table it comes from. "" for a run with
 // nothing to compare (one model, no CPU samples).
-func findings(m *store.Meta, agg []*Row, idle []store.IdleRow, shapes map[string]string) string {
-	lines := findingLines(m, agg, idle, shapes)
+func findings(m *store.Meta, agg []*Row, idle []store.IdleRow, shapes map[string]string, rows []*summary.Summary) string {
+	lines := findingLines(m, agg, idle, shapes, rows)
 	if len(lines) == 0 {
 		return ""
 	}
@@ -20,7 +20,7 @@ func findings(m *store.Meta, agg []*Row, idle []store.IdleRow, shapes map[string
 }
 
 // findingLines are the findings' lines, in Markdown.
-func findingLines(m *store.Meta, agg []*Row, idle []store.IdleRow, shapes map[string]string) []string {
+func findingLines(m *store.Meta, agg []*Row, idle []store.IdleRow, shapes map[string]string, rows []*summary.Summary) []string {
 	var lines []string
 	bound := 0
 	for _, r := range agg {
@@ -36,6 +36,9 @@ func findingLines(m *store.Meta, agg []*Row, idle []store.IdleRow, shapes map[st
 		if l := breaking(sc, rows); l != "" {
 			lines = append(lines, l)
 		}
+	}
+	if l := latencyFinding(rows); l != "" {
+		lines = append(lines, l)
 	}
 	if len(idle) > 1 {
 		var parts, none []string

@@ -104,7 +104,7 @@ func HTML(in *Input) ([]byte, error) {
 	clock := strings.Replace(latencyClock(Aggregate(in.Rows)), "**The latency clock**", "The latency clock", 1)
 	agg := Aggregate(in.Rows)
 	var found []template.HTML
-	for _, l := range findingLines(in.Meta, agg, in.Idle, in.Shapes) {
+	for _, l := range findingLines(in.Meta, agg, in.Idle, in.Shapes, in.Rows) {
 		found = append(found, inlineHTML(l))
 	}
 	var b strings.Builder

@@ -59,20 +59,15 @@ var SlidesRuns = []SlidesRun{
 }
 
 // blogFigures are the blog's metrics measured on one stress attack: the
-// highest throughput of a step before the breaking point (the test's
-// definition of failing, not one stray failure), the mean latency of the
-// whole run, the requests sent before the first failure (-1: none
-// failed).
+// highest throughput of a step or probe below the breaking point (the
+// test's definition of failing, not one stray failure;
+// summary.Stress.MaxRPS), the mean latency of the whole run, the
+// requests sent before the first failure (-1: none failed).
 func blogFigures(s *summary.Summary) (maxRPS, meanMS float64, before int) {
 	if s.Stress == nil {
 		return 0, s.Mean, -1
 	}
-	for _, st := range s.Stress.Steps {
-		if s.Stress.BreakRPS > 0 && st.Offered >= s.Stress.BreakRPS {
-			break
-		}
-		maxRPS = max(maxRPS, st.Throughput)
-	}
+	maxRPS = s.Stress.MaxRPS()
 	before = -1
 	if s.Stress.Failed {
 		before = s.Stress.BeforeFirstFailure
@@ -86,6 +81,13 @@ func blogFigures(s *summary.Summary) (maxRPS, meanMS float64, before int) {
 // the blog had both) and the netmodels model of the same family.
 func blogTable(rows []*summary.Summary) string {
 	got := map[string]*summary.Summary{}
+	capacity := map[string][]float64{} // MaxRPS of every repeat
+	for _, s := range rows {
+		if s.Scenario == "blog" && s.Stress != nil {
+			rps, _, _ := blogFigures(s)
+			capacity[s.Model] = append(capacity[s.Model], rps)
+		}
+	}
 	for _, s := range firstRepeats(rows, "blog") {
 		got[s.Model] = s
 	}
@@ -93,11 +95,11 @@ func blogTable(rows []*summary.Summary) string {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString("| blog's server | its RPS until failure | blog's mean ms | blog: requests before failure | here: system | what it is | max answers/s of a step before it broke | mean ms | requests before failure |\n")
+	b.WriteString("| blog's server | its RPS until failure | blog's mean ms | blog: requests before failure | here: system | what it is | capacity: most answers/s held below the breaking point | mean ms | requests before failure |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
 	type ranked struct {
 		model string
-		rps   float64
+		rps   Cell
 	}
 	var first, fixed, models []ranked
 	bound := false
@@ -126,8 +128,10 @@ func blogTable(rows []*summary.Summary) string {
 			if s == nil {
 				continue
 			}
-			rps, m, bf := blogFigures(s)
-			here, mean := fmt.Sprintf("%.0f", rps), fmt.Sprintf("%.1f", m)
+			_, m, bf := blogFigures(s)
+			c := cell(capacity[sys[0]])
+			rps := c.Median
+			here, mean := capacityText(c, s.Stress), fmt.Sprintf("%.1f", m)
 			if rps == 0 && s.Stress != nil && len(s.Stress.Steps) > 0 && s.Stress.BreakRPS > 0 && s.Stress.BreakRPS <= s.Stress.Steps[0].Offered {
 				here = fmt.Sprintf("none: broke at the first step, %.0f/s", s.Stress.BreakRPS)
 			}
@@ -149,7 +153,7 @@ func blogTable(rows []*summary.Summary) string {
 			}
 			printed = true
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", l, sys[0], sys[1], here, mean, before)
-			r := ranked{sys[0], rps}
+			r := ranked{sys[0], c}
 			switch ref, ok := reference.Lookup(sys[0]); {
 			case !ok:
 				models = append(models, r)
@@ -168,14 +172,15 @@ func blogTable(rows []*summary.Summary) string {
 	order := func(rs []ranked) string {
 		cs := make([]Cell, len(rs))
 		for i, r := range rs {
-			cs[i] = one(r.rps)
+			cs[i] = r.rps
 		}
-		return rankLine(cs, true, func(i, _ int) string { return fmt.Sprintf("%s %.0f", rs[i].model, rs[i].rps) })
+		return rankLine(cs, true, func(i, _ int) string { return fmt.Sprintf("%s %.0f", rs[i].model, rs[i].rps.Median) })
 	}
 	if bound {
 		fmt.Fprintf(&b, "\n† the generator limited this attack: the figure is what it could offer, a lower bound.\n")
 	}
-	b.WriteString("\nRanking by throughput here, answers/s, each model measured once (≈: within " + fmt.Sprintf("%g", NoGap) + "× of each other, tied):\n\n")
+	fmt.Fprintf(&b, "\nThe capacity is the most answers/s of a step the server held, below the first rate at which it broke (more than 1%% failed, or any request timed out)%s.\n", refineText(rows))
+	b.WriteString("\nRanking by capacity here, answers/s, " + repeatsText(capacity) + ":\n\n")
 	if len(first) > 0 {
 		fmt.Fprintf(&b, "- the blog's code as it first ran (join() in the accept loop): %s; the blog's: multi-process 768 ≈ single process 765.7 > multi-thread 554.3.\n", order(first))
 	}
@@ -186,6 +191,49 @@ func blogTable(rows []*summary.Summary) string {
 		fmt.Fprintf(&b, "- netmodels' models of the same families: %s.\n", order(models))
 	}
 	return b.String()
+}
+
+// capacityText is a blog capacity with what bounds it: its range over
+// the repeats, or, measured once, the rates the probes held and broke at.
+func capacityText(c Cell, st *summary.Stress) string {
+	if c.N != 1 || st == nil || len(st.Probes) == 0 || st.CleanRPS <= 0 {
+		return c.Format(0)
+	}
+	return fmt.Sprintf("%.0f (held %.0f/s, broke at %.0f/s)", c.Median, st.CleanRPS, st.BreakRPS)
+}
+
+// refineText says how the breaking points of the blog's rows were found:
+// on the steps alone, or narrowed by probes.
+func refineText(rows []*summary.Summary) string {
+	probes, n := 0, 0
+	for _, s := range rows {
+		if s.Scenario == "blog" && s.Stress != nil && s.Stress.BreakRPS > 0 {
+			n++
+			if len(s.Stress.Probes) > 0 {
+				probes++
+			}
+		}
+	}
+	switch {
+	case probes == 0:
+		return "; the breaking point is the first broken step of the grid, so the capacity is known only to within the grid's doubling"
+	case probes < n:
+		return fmt.Sprintf("; in %d of the %d attacks that broke, probes between the last clean step and the first broken one narrowed the breaking point to within 10%%, in the others it is the grid's", probes, n)
+	}
+	return "; after the steps, probes between the last clean step and the first broken one narrowed the breaking point to within 10% (held, broke at)"
+}
+
+// repeatsText says how many times each capacity was measured and how
+// ranks are read from them.
+func repeatsText(capacity map[string][]float64) string {
+	most := 0
+	for _, v := range capacity {
+		most = max(most, len(v))
+	}
+	if most <= 1 {
+		return fmt.Sprintf("each model measured once (≈: within %g× of each other, tied)", NoGap)
+	}
+	return fmt.Sprintf("medians of up to %d repeats [min–max] (≈: ranges that overlap, tied)", most)
 }
 
 // hasJoinVariant reports whether the blog's server of family model had a

@@ -118,7 +118,7 @@ func TestFindingsTie(t *testing.T) {
 	if !strings.Contains(got, "τ = 1.00") {
 		t.Errorf("cpuRanking τ: %q", got)
 	}
-	if f := findings(&store.Meta{}, rows, nil, nil); !strings.Contains(f, tieRule) {
+	if f := findings(&store.Meta{}, rows, nil, nil, nil); !strings.Contains(f, tieRule) {
 		t.Errorf("findings lack the tie rule:\n%s", f)
 	}
 }

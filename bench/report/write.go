@@ -166,7 +166,7 @@ func DrawCharts(in *Input, dir string) (*Drawn, error) {
 	if len(models) > 0 {
 		sort.SliceStable(models, func(i, j int) bool { return score(knee, brk, models[i]) < score(knee, brk, models[j]) })
 		c := Chart{Name: "breaking-points", Title: "Knee and breaking point by model",
-			Caption: "The knee is the highest offered rate a model still served on time (throughput ≥ 95% of offered, p99 within 3× of the first step); the breaking point the first rate at which it failed requests. A model with no breaking point shows its knee only: nothing the test offered broke it."}
+			Caption: "The knee is the highest offered rate a model still served on time (throughput ≥ 95% of offered, p99 within 3× of the first step); the breaking point the first rate at which it failed requests (more than 1%, or any timeout), narrowed between the steps by probes to within 10% where the scenario refines it (the blog's). A model with no breaking point shows its knee only: nothing the test offered broke it."}
 		if err := dotChart(dir, c, "offered requests/s (log)", true, models, []string{"knee", "breaking point"},
 			func(m, s string) float64 {
 				if s == "knee" {
@@ -317,7 +317,7 @@ func Document(in *Input, d *Drawn, plots map[string]string) string {
 			}
 		}
 	}
-	b.WriteString(findings(m, agg, in.Idle, in.Shapes))
+	b.WriteString(findings(m, agg, in.Idle, in.Shapes, in.Rows))
 	b.WriteString("\n## Scenarios\n")
 	for _, sc := range scenarios(in.Rows) {
 		var rows []*Row
@@ -349,6 +349,9 @@ func Document(in *Input, d *Drawn, plots map[string]string) string {
 	if d.Breaking != nil {
 		b.WriteString("\n## Breaking points\n")
 		writeChart(&b, *d.Breaking)
+	}
+	if l := latencySection(in.Rows, m); l != "" {
+		b.WriteString("\n## Latency below capacity\n\n" + l)
 	}
 	if len(in.Idle) > 0 {
 		b.WriteString("\n## Memory per idle connection\n\n")

@@ -10,10 +10,12 @@ import (
 )
 
 // Ticks is one CPU's time from /proc/stat, in clock ticks: all of it
-// (user, nice, system, idle, iowait, irq, softirq, steal) and the part the
-// hypervisor gave to another guest while this one wanted to run (steal).
+// (user, nice, system, idle, iowait, irq, softirq, steal), the part the
+// hypervisor gave to another guest while this one wanted to run (steal),
+// and the part spent in software interrupts (softirq: on loopback, the
+// network stack's receive work for what this CPU sent).
 type Ticks struct {
-	Total, Steal uint64
+	Total, Steal, Softirq uint64
 }
 
 // HostCPU reads the time of each of the machine's CPUs, by CPU number.
@@ -51,7 +53,10 @@ func ParseProcStat(b []byte) map[int]Ticks {
 				break
 			}
 			t.Total += v
-			if i == 8 {
+			switch i {
+			case 7:
+				t.Softirq = v
+			case 8:
 				t.Steal = v
 			}
 		}
@@ -88,6 +93,43 @@ func MostStolen(before, after map[int]Ticks, wall time.Duration) *Stolen {
 		s := float64(a.Steal-b.Steal) / clockTicks / wall.Seconds()
 		if out == nil || s > out.Share || (s == out.Share && c < out.CPU) {
 			out = &Stolen{Share: s, CPU: c}
+		}
+	}
+	return out
+}
+
+// Softirq is the CPU time software interrupts took during an interval,
+// in CPUs (CPU seconds per second): on the generator's CPUs and on the
+// machine's others. On loopback the receive work of a packet runs in a
+// softirq on the CPU that sent it, outside any process and any cgroup's
+// CPU quota: the requests' on the generator's CPUs, the answers' on the
+// server's.
+type Softirq struct {
+	Generator float64 `json:"generator"`
+	Others    float64 `json:"others"`
+}
+
+// SoftirqSplit compares two readings of HostCPU taken wall apart and
+// splits the softirq time between the CPUs in gen and the others; nil
+// when wall is not positive or no CPU was read both times.
+func SoftirqSplit(before, after map[int]Ticks, wall time.Duration, gen map[int]bool) *Softirq {
+	if wall <= 0 {
+		return nil
+	}
+	var out *Softirq
+	for c, a := range after {
+		b, ok := before[c]
+		if !ok || a.Softirq < b.Softirq {
+			continue
+		}
+		if out == nil {
+			out = &Softirq{}
+		}
+		v := float64(a.Softirq-b.Softirq) / clockTicks / wall.Seconds()
+		if gen[c] {
+			out.Generator += v
+		} else {
+			out.Others += v
 		}
 	}
 	return out

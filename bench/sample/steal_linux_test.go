@@ -19,8 +19,8 @@ processes 9312
 func TestParseProcStat(t *testing.T) {
 	got := ParseProcStat([]byte(procStat))
 	want := map[int]Ticks{
-		0: {Total: 4566 + 2832 + 17700 + 36 + 819 + 738, Steal: 738},
-		1: {Total: 6146 + 4294 + 13692 + 564 + 852 + 658, Steal: 658},
+		0: {Total: 4566 + 2832 + 17700 + 36 + 819 + 738, Steal: 738, Softirq: 819},
+		1: {Total: 6146 + 4294 + 13692 + 564 + 852 + 658, Steal: 658, Softirq: 852},
 	}
 	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
 		t.Fatalf("got %+v, want %+v", got, want)
@@ -60,6 +60,19 @@ func TestMostStolen(t *testing.T) {
 	// no reading.
 	if s := MostStolen(after, before, time.Second); s != nil {
 		t.Errorf("counters going back: got %+v, want nil", s)
+	}
+}
+
+func TestSoftirqSplit(t *testing.T) {
+	before := map[int]Ticks{0: {Softirq: 100}, 1: {Softirq: 50}, 2: {Softirq: 10}}
+	after := map[int]Ticks{0: {Softirq: 150}, 1: {Softirq: 70}, 2: {Softirq: 5}, 3: {Softirq: 9}}
+	s := SoftirqSplit(before, after, 2*time.Second, map[int]bool{1: true})
+	// CPU 2 went back and CPU 3 was not read before: neither counts.
+	if s == nil || math.Abs(s.Generator-20.0/clockTicks/2) > 1e-9 || math.Abs(s.Others-50.0/clockTicks/2) > 1e-9 {
+		t.Errorf("split %+v, want generator %v, others %v", s, 20.0/clockTicks/2, 50.0/clockTicks/2)
+	}
+	if SoftirqSplit(before, after, 0, nil) != nil {
+		t.Error("a split over no time")
 	}
 }
 

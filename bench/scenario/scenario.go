@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -108,6 +109,12 @@ type Load struct {
 	// shards' requests interleave into the whole load's schedule rather
 	// than N of them falling due together.
 	Phase float64 `json:"phase,omitempty"`
+	// Of, with Fractions (steps loads), makes each step's rate that share
+	// of the answers per second the same model served in the scenario Of
+	// earlier in the same run (its capacity, as a closed load measures
+	// it): Rates are filled in before the attack (Scenario.Scaled).
+	Of        string    `json:"of,omitempty"`
+	Fractions []float64 `json:"fractions,omitempty"`
 }
 
 // Scenario is one benchmark.
@@ -136,13 +143,46 @@ type Scenario struct {
 	// Stress makes it a stress test: after the steps, Recovery at
 	// RecoveryRate measures the time to recover (see package stress).
 	Stress *Stress `json:"stress,omitempty"`
+	// WholeCPU runs the scenario on servers without the run's CPU quota
+	// (netbench run -server-cpu): on their whole CPUs, where the quota's
+	// throttling does not shape latency.
+	WholeCPU bool `json:"whole_cpu,omitempty"`
+}
+
+// Scaled is s with its steps' rates set from a capacity (Load.Of,
+// Load.Fractions): each fraction of it. A scenario not relative to a
+// capacity is returned as it is.
+func (s *Scenario) Scaled(capacity float64) (*Scenario, error) {
+	if s.Load.Of == "" {
+		return s, nil
+	}
+	if capacity <= 0 {
+		return nil, fmt.Errorf("scenario %s: its rates are shares of %s's answers/s, and the model served none there", s.Name, s.Load.Of)
+	}
+	c := *s
+	c.Load.Rates = nil
+	for _, f := range s.Load.Fractions {
+		c.Load.Rates = append(c.Load.Rates, math.Round(f*capacity))
+	}
+	return &c, nil
 }
 
 // Stress is the tail of a stress test.
 type Stress struct {
 	RecoveryRate float64  `json:"recovery_rate"`
 	Recovery     Duration `json:"recovery"`
+	// Refine, when above 1, measures the breaking point between the
+	// grid's steps: after the recovery, probes of one step's length at
+	// rates between the last clean step and the first broken one, the
+	// gap halved each time, until the broken rate is within Refine of the
+	// clean one (1.1: 10%; stress.Search), at most RefineProbes of them.
+	Refine float64 `json:"refine,omitempty"`
 }
+
+// RefineProbes is the most probes a refined stress test runs: four
+// narrow a doubling to 10%; a server that broke at the first step needs
+// more, halving down to a rate it holds.
+const RefineProbes = 7
 
 // Shape is what a request of s looks like to a generator: its targets
 // and whether connections are reused ("keep-alive GET /hello"). The
@@ -223,8 +263,16 @@ func (s *Scenario) Validate() error {
 			errs = append(errs, "linear load needs from >= 0 and to > 0")
 		}
 	case Steps:
-		if len(l.Rates) == 0 || l.Step.Duration <= 0 {
-			errs = append(errs, "steps load needs rates and step")
+		if len(l.Rates) == 0 && len(l.Fractions) == 0 || l.Step.Duration <= 0 {
+			errs = append(errs, "steps load needs rates (or of and fractions) and step")
+		}
+		if (l.Of == "") != (len(l.Fractions) == 0) || l.Of != "" && len(l.Rates) > 0 && len(l.Rates) != len(l.Fractions) {
+			errs = append(errs, "steps load: fractions go with of (the scenario whose capacity they are shares of), and rates without them (Scaled sets one rate per fraction)")
+		}
+		for _, f := range l.Fractions {
+			if f <= 0 {
+				errs = append(errs, fmt.Sprintf("steps load: fraction %v: want > 0", f))
+			}
 		}
 	case Closed:
 		if l.Conns <= 0 {
@@ -246,6 +294,9 @@ func (s *Scenario) Validate() error {
 	if s.Stress != nil && l.Kind != Steps {
 		errs = append(errs, "a stress test needs a steps load")
 	}
+	if s.Stress != nil && s.Stress.Refine != 0 && s.Stress.Refine <= 1 {
+		errs = append(errs, fmt.Sprintf("stress refine %v: want above 1 (1.1 narrows the breaking point to 10%%), or none", s.Stress.Refine))
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("scenario %s: %s", s.Name, strings.Join(errs, "; "))
 	}
@@ -256,7 +307,7 @@ func (s *Scenario) Validate() error {
 func (s *Scenario) Total() time.Duration {
 	d := s.Duration.Duration
 	if s.Load.Kind == Steps {
-		d = time.Duration(len(s.Load.Rates)) * s.Load.Step.Duration
+		d = time.Duration(max(len(s.Load.Rates), len(s.Load.Fractions))) * s.Load.Step.Duration
 	}
 	if s.Stress != nil {
 		d += s.Stress.Recovery.Duration
@@ -378,11 +429,30 @@ func Builtins() []*Scenario {
 			Targets: []Target{{Path: "/hello"}}, KeepAlive: false, Load: Load{Kind: Closed, Conns: 50}, Duration: d(5 * time.Second), Timeout: d(5 * time.Second)},
 		{Name: "sleep-io", Doc: "GET /sleep?ms=50 at 400/s (open): I/O-bound waiting, where threads of control matter and CPU does not",
 			Targets: []Target{{Path: "/sleep?ms=50"}}, KeepAlive: true, Load: Load{Kind: Constant, Rate: 400}, Duration: d(5 * time.Second), MaxConns: 1000, Timeout: d(2 * time.Second)},
+		// Latency below capacity. A closed load runs the server flat
+		// out, so under a quota its tail is the quota's throttling gap;
+		// and a closed load's 50 connections let a loop batch answers,
+		// so its capacity overstates an open load's. hello-open finds
+		// the open load's capacity under the quota, hello-latency
+		// measures at shares of it, and hello-latency-whole at the same
+		// rates on a whole CPU (docs/measurements/latency-quota.md).
+		{Name: "hello-open", Doc: "GET /hello on keep-alive connections, open, in 2 s steps at 25%, 50%, 75% and 100% of the answers/s the model served in hello-keepalive, then probes to within 10%: the capacity of an open load under the run's quota",
+			Targets: []Target{{Path: "/hello"}}, KeepAlive: true,
+			Load:     Load{Kind: Steps, Of: "hello-keepalive", Fractions: []float64{0.25, 0.5, 0.75, 1}, Step: d(2 * time.Second)},
+			MaxConns: 200, Timeout: d(5 * time.Second), Stress: &Stress{Refine: 1.1}},
+		{Name: "hello-latency", Doc: "GET /hello on keep-alive connections, open, at 25%, 50% and 75% of the rate the model held in hello-open, 3 s each, under the run's CPU quota: latency below capacity",
+			Targets: []Target{{Path: "/hello"}}, KeepAlive: true,
+			Load:     Load{Kind: Steps, Of: "hello-open", Fractions: []float64{0.25, 0.5, 0.75}, Step: d(3 * time.Second)},
+			MaxConns: 200, Timeout: d(5 * time.Second)},
+		{Name: "hello-latency-whole", Doc: "hello-latency's rates again, on a whole CPU (no quota): the model's own latency at those arrivals; the gap to hello-latency is the quota's",
+			Targets: []Target{{Path: "/hello"}}, KeepAlive: true,
+			Load:     Load{Kind: Steps, Of: "hello-open", Fractions: []float64{0.25, 0.5, 0.75}, Step: d(3 * time.Second)},
+			MaxConns: 200, Timeout: d(5 * time.Second), WholeCPU: true},
 		{Name: "blog", Doc: "the blog's Locust runs: GET /hello, a new connection per request, the rate rising step by step until the server fails, then recovery",
 			Targets: []Target{{Path: "/hello"}}, KeepAlive: false,
 			Load:     Load{Kind: Steps, Rates: []float64{250, 500, 1000, 2000, 4000, 8000, 12000}, Step: d(4 * time.Second)},
 			MaxConns: 2000, Timeout: d(5 * time.Second), References: BlogReferences,
-			Stress: &Stress{RecoveryRate: 250, Recovery: d(10 * time.Second)}},
+			Stress: &Stress{RecoveryRate: 250, Recovery: d(10 * time.Second), Refine: 1.1}},
 		// The blog's servers again, with some clients late to send: a
 		// server that serves one connection at a time (the blog's single
 		// process, and its first versions that join() each worker inside

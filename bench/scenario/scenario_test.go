@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 )
@@ -83,5 +84,48 @@ func TestTargetRequestsAndTasks(t *testing.T) {
 	closed := &Scenario{Name: "task", Targets: []Target{{Path: "/", Then: []Target{{Path: "/b"}}}}, Load: Load{Kind: Closed, Conns: 1}, Duration: d}
 	if closed.Validate() == nil {
 		t.Error("a task in a closed load validates; only users wait for answers")
+	}
+}
+
+// TestScaled: a load relative to a capacity gets its rates from it, and
+// a scenario that mixes rates with fractions, or names no capacity, is
+// refused.
+func TestScaled(t *testing.T) {
+	sc, err := Find("", "hello-latency")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := sc.Scaled(4000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []float64{1000, 2000, 3000}; !slices.Equal(got.Load.Rates, want) {
+		t.Errorf("rates %v, want %v", got.Load.Rates, want)
+	}
+	if len(sc.Load.Rates) != 0 {
+		t.Error("Scaled changed the scenario it was given")
+	}
+	if err := got.Validate(); err != nil {
+		t.Errorf("the scaled scenario: %v", err)
+	}
+	if _, err := sc.Scaled(0); err == nil {
+		t.Error("scaled from no capacity")
+	}
+	if got.Total() != 9*time.Second || sc.Total() != 9*time.Second {
+		t.Errorf("length %v before scaling, %v after, want 9s", sc.Total(), got.Total())
+	}
+	for _, l := range []Load{
+		{Kind: Steps, Of: "hello-keepalive", Step: d(time.Second)},
+		{Kind: Steps, Fractions: []float64{0.5}, Step: d(time.Second)},
+		{Kind: Steps, Of: "x", Fractions: []float64{0.5}, Rates: []float64{10, 20}, Step: d(time.Second)},
+		{Kind: Steps, Of: "x", Fractions: []float64{-1}, Step: d(time.Second)},
+	} {
+		bad := Scenario{Name: "bad", Targets: []Target{{Path: "/"}}, Load: l}
+		if bad.Validate() == nil {
+			t.Errorf("load %+v was accepted", l)
+		}
 	}
 }

@@ -55,21 +55,39 @@ type Step struct {
 // Counting costs the server CPU (perf stat's tracepoints: thread's close
 // answers went from 95 to 185 µs), so the measured attack runs uncounted
 // and its CPU, latency and throughput figures stand as they are; the
-// counts per answer come from this pass. Stress tests are not counted.
+// counts per answer come from this pass. Steps loads (stress tests among them) are not counted.
 const CountedPass = 2 * time.Second
 
-// counted is the length of s's counted pass, 0 for none.
+// counted is the length of s's counted pass, 0 for none: a steps load's
+// figures are per step, and a pass of its first seconds counts none of
+// them.
 func (s *Step) counted() time.Duration {
-	if !s.Kernel || s.Scenario.Stress != nil {
+	if !s.Kernel || s.Scenario.Load.Kind == scenario.Steps {
 		return 0
 	}
 	return min(CountedPass, s.Scenario.Duration.Duration)
 }
 
-// Length is how long the step takes: its warm-up, the attack, its counted
-// pass and a margin for starting and stopping the server.
+// RefinePause is the calm before each probe of a refined stress test
+// (scenario.Stress.Refine): the server's queues from the step before,
+// broken or not, drain before the next rate is offered.
+const RefinePause = 2 * time.Second
+
+// refining is the most a refined stress test's probes take, 0 for none
+// (a shard does not refine: its share alone says nothing of the whole).
+func (s *Step) refining() time.Duration {
+	st := s.Scenario.Stress
+	if st == nil || st.Refine <= 1 || s.Shard != "" {
+		return 0
+	}
+	return scenario.RefineProbes * (s.Scenario.Load.Step.Duration + RefinePause)
+}
+
+// Length is how long the step takes at most: its warm-up, the attack,
+// its probes, its counted pass and a margin for starting and stopping
+// the server.
 func (s *Step) Length() time.Duration {
-	return s.Warmup + s.Scenario.Total() + s.counted() + 2*time.Second
+	return s.Warmup + s.Scenario.Total() + s.refining() + s.counted() + 2*time.Second
 }
 
 // Target is where a step attacks and how the server is sampled.
@@ -109,6 +127,11 @@ func Run(ctx context.Context, s *Step, t Target, dir string, progress func(elaps
 	}
 
 	sum, series := summary.Compute(sc, a, s.Repeat, s.Thresholds)
+	if s.refining() > 0 && sum.Stress != nil {
+		if err := refine(ctx, s, t, sum.Stress, progress); err != nil {
+			return nil, err
+		}
+	}
 	if d := s.counted(); d > 0 && t.KernelPID > 0 {
 		k := *sc
 		k.Duration = scenario.Duration{Duration: d}
@@ -131,6 +154,38 @@ func Run(ctx context.Context, s *Step, t Target, dir string, progress func(elaps
 		}
 	}
 	return sum, nil
+}
+
+// refine narrows a stress test's breaking point (stress.Search): probes
+// of one step each, at the test's rates' shape and connections, on the
+// same server after its recovery, each after RefinePause.
+func refine(ctx context.Context, s *Step, t Target, out *summary.Stress, progress func(elapsed, total time.Duration)) error {
+	sc := s.Scenario
+	x, ok := stress.NewSearch(out.Steps, s.Thresholds, sc.Stress.Refine, scenario.RefineProbes)
+	if !ok {
+		return nil
+	}
+	for {
+		rate, more := x.Next()
+		if !more {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(RefinePause):
+		}
+		p := *sc
+		p.Load = scenario.Load{Kind: scenario.Steps, Rates: []float64{rate}, Step: sc.Load.Step, Phase: sc.Load.Phase}
+		p.Stress = nil
+		a, err := attack.Run(ctx, &p, attack.Options{URL: t.URL, Name: s.Model, Progress: progress, RxStamps: s.RxStamps, TxStamps: s.TxStamps})
+		if err != nil {
+			return err
+		}
+		x.Record(summary.StepOf(&p, a, 0), s.Thresholds)
+	}
+	out.Refined(x)
+	return nil
 }
 
 // writeShard writes what netbench merge needs of a shard's attack.

@@ -65,6 +65,13 @@ func (t Thresholds) withDefaults() Thresholds {
 	return t
 }
 
+// Broken reports whether a step broke the server: more than MaxFailures
+// of its requests failed, or any timed out.
+func (t Thresholds) Broken(s Step) bool {
+	t = t.withDefaults()
+	return s.FailureRatio() > t.MaxFailures || s.Timeouts > 0
+}
+
 // Points are the knee and the breaking point of a stress test; an index is
 // -1 when there is none (no step held up; nothing broke).
 type Points struct {
@@ -85,7 +92,7 @@ func Find(steps []Step, th Thresholds) Points {
 	}
 	p.BaselineP99 = max(steps[0].P99, th.P99Floor)
 	for i, s := range steps {
-		broken := s.FailureRatio() > th.MaxFailures || s.Timeouts > 0
+		broken := th.Broken(s)
 		if broken && p.Break < 0 {
 			p.Break, p.BreakRate = i, s.Offered
 		}
@@ -96,6 +103,53 @@ func Find(steps []Step, th Thresholds) Points {
 		}
 	}
 	return p
+}
+
+// Search narrows a breaking point found on a coarse grid of steps: each
+// probe runs one more step at a rate between the highest clean rate (Lo)
+// and the lowest broken one (Hi), halving the gap, until Hi is within
+// Ratio of Lo or Max probes have run. Lo and Hi bound the capacity: the
+// server held Lo and broke at Hi.
+type Search struct {
+	Lo, Hi float64 // the highest clean rate (0: none), the lowest broken one
+	Ratio  float64 // stop when Hi <= Ratio*Lo
+	Max    int     // at most this many probes
+	Probes []Step  // the probes run, in order
+}
+
+// NewSearch starts a search from a stress test's steps, in order of
+// rising rate; ok is false when no step broke (there is nothing to
+// narrow). With no clean step below the first broken one, Lo is 0 and
+// the probes halve the rate until one holds.
+func NewSearch(steps []Step, th Thresholds, ratio float64, probes int) (s Search, ok bool) {
+	s = Search{Ratio: ratio, Max: probes}
+	for _, st := range steps {
+		if th.Broken(st) {
+			s.Hi = st.Offered
+			return s, true
+		}
+		s.Lo = st.Offered
+	}
+	return s, false
+}
+
+// Next is the rate of the next probe; false when the search is done.
+func (s *Search) Next() (float64, bool) {
+	if len(s.Probes) >= s.Max || s.Hi <= 0 || s.Lo > 0 && s.Hi <= s.Ratio*s.Lo {
+		return 0, false
+	}
+	return (s.Lo + s.Hi) / 2, true
+}
+
+// Record takes a probe's outcome: a broken probe lowers Hi, a clean one
+// raises Lo.
+func (s *Search) Record(st Step, th Thresholds) {
+	s.Probes = append(s.Probes, st)
+	if th.Broken(st) {
+		s.Hi = min(s.Hi, st.Offered)
+	} else {
+		s.Lo = max(s.Lo, st.Offered)
+	}
 }
 
 // Outcome is one request, in order of sending, for BeforeFirstFailure.

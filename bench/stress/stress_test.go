@@ -99,3 +99,53 @@ func TestRecovery(t *testing.T) {
 		t.Errorf("recovered without two good seconds in a row")
 	}
 }
+
+// TestSearchNarrowsToTenPercent runs the search against servers that
+// break above a capacity: it must bracket the capacity (clean at Lo,
+// broken at Hi) within 10%, in the few probes a doubling grid needs.
+func TestSearchNarrowsToTenPercent(t *testing.T) {
+	grid := []float64{250, 500, 1000, 2000, 4000, 8000, 12000}
+	outcome := func(rate, capacity float64) Step {
+		if rate > capacity {
+			return step(rate, capacity, int(rate*4), int(rate*4)/10, 0, 5000)
+		}
+		return step(rate, rate, int(rate*4), 0, 0, 2)
+	}
+	for _, capacity := range []float64{120, 260, 999, 1001, 3100, 7999, 11000} {
+		var steps []Step
+		for _, r := range grid {
+			steps = append(steps, outcome(r, capacity))
+		}
+		s, ok := NewSearch(steps, Thresholds{}, 1.1, 8)
+		if !ok {
+			t.Fatalf("capacity %v: no broken step found", capacity)
+		}
+		for {
+			r, more := s.Next()
+			if !more {
+				break
+			}
+			if r <= s.Lo || r >= s.Hi {
+				t.Fatalf("capacity %v: probe at %v outside (%v, %v)", capacity, r, s.Lo, s.Hi)
+			}
+			s.Record(outcome(r, capacity), Thresholds{})
+		}
+		if !(s.Lo <= capacity && capacity < s.Hi) {
+			t.Errorf("capacity %v: bracket [%v, %v) misses it", capacity, s.Lo, s.Hi)
+		}
+		if s.Lo > 0 && s.Hi > 1.1*s.Lo {
+			t.Errorf("capacity %v: bracket [%v, %v) wider than 10%% after %d probes", capacity, s.Lo, s.Hi, len(s.Probes))
+		}
+		if capacity >= grid[0] && len(s.Probes) > 4 {
+			t.Errorf("capacity %v: %d probes, want at most 4 from a grid of doublings", capacity, len(s.Probes))
+		}
+	}
+}
+
+// TestSearchNothingBroke: a test in which no step broke has no
+// breaking point to narrow.
+func TestSearchNothingBroke(t *testing.T) {
+	if _, ok := NewSearch([]Step{step(100, 100, 400, 0, 0, 1)}, Thresholds{}, 1.1, 8); ok {
+		t.Error("a search started with nothing broken")
+	}
+}

@@ -89,6 +89,11 @@ type Summary struct {
 	// nil where the kernel keeps no such counters (no nf_conntrack).
 	// Disturbed tells when it is above zero.
 	ConntrackDrops *uint64 `json:"conntrack_drops,omitempty"`
+	// Softirq is the software interrupts' CPU time during the attack, in
+	// CPUs, on the generator's CPUs and on the others: on loopback the
+	// receive work of the requests runs on the generator's CPUs, outside
+	// the server's process and its CPU quota. nil where not read.
+	Softirq *sample.Softirq `json:"softirq,omitempty"`
 	// ReadWait, with netbench run -rx-stamps, is how long answers
 	// waited, after the kernel had received them, for the generator to
 	// read them. The latencies above end at the kernel's stamp, so this
@@ -101,6 +106,15 @@ type Summary struct {
 	SendWait *Wait `json:"send_wait,omitempty"`
 
 	Stress *Stress `json:"stress,omitempty"`
+	// Levels are the steps of a steps load that is not a stress test
+	// (hello-latency's shares of a capacity), each on its own.
+	Levels []stress.Step `json:"levels,omitempty"`
+	// WholeCPU: the server ran without the run's CPU quota
+	// (scenario.Scenario.WholeCPU).
+	WholeCPU bool `json:"whole_cpu,omitempty"`
+	// Of is the scenario whose capacity the load's rates are shares of
+	// (scenario.Load.Of); "" for absolute rates.
+	Of string `json:"of,omitempty"`
 }
 
 // Wait is a distribution of the generator's waits, in milliseconds.
@@ -207,16 +221,6 @@ func (s *Summary) DisturbedWhy() string {
 // tracking dropped, and how to keep it from happening.
 const DroppedNote = "the kernel's connection tracking (nf_conntrack, loaded by Docker's or a firewall's rules) dropped packets, its table full of closed loopback connections, each kept for its TIME_WAIT timeout (120 s by default): a dropped SYN is sent again after 1 s, then 3 s and 7 s, a stall neither the model's nor the generator's. `netbench doctor` says whether loopback is tracked, and scripts/loopback-notrack.sh takes it out of the table"
 
-// Stress holds a stress test's points.
-type Stress struct {
-	Steps              []stress.Step `json:"steps"`
-	KneeRPS            float64       `json:"knee_rps"`  // -1: no step held
-	BreakRPS           float64       `json:"break_rps"` // -1: nothing broke
-	BeforeFirstFailure int           `json:"before_first_failure"`
-	Failed             bool          `json:"failed"`
-	RecoverySeconds    float64       `json:"recovery_s"` // -1: did not recover in the window
-}
-
 // Second is one second of the time series, by the second requests were
 // sent in (answers counted in the second they completed).
 type Second struct {
@@ -314,14 +318,17 @@ func Compute(sc *scenario.Scenario, a *attack.Result, repeat int, th stress.Thre
 	s.Routes = Routes(a.Results, a.Wall)
 	s.Failures = Failures(a.Results, a.Began, a.NotSent)
 	serverFigures(s, a)
-	s.Steal, s.ConntrackDrops = a.Steal, a.ConntrackDrops
+	s.Steal, s.ConntrackDrops, s.Softirq = a.Steal, a.ConntrackDrops, a.Softirq
 	s.ReadWait = readWait(a)
 	s.SendWait = sendWait(a)
 	series := Series(a)
 	generator(s, a, series)
 	if sc.Stress != nil {
 		s.Stress = stressFigures(sc, a, series, th)
+	} else if sc.Load.Kind == scenario.Steps {
+		s.Levels = levels(sc, a)
 	}
+	s.WholeCPU, s.Of = sc.WholeCPU, sc.Load.Of
 	return s, series
 }
 
@@ -486,85 +493,6 @@ func Series(a *attack.Result) []Second {
 		secs[t].P50, secs[t].P95, secs[t].P99 = ms(Quantile(l, .5)), ms(Quantile(l, .95)), ms(Quantile(l, .99))
 	}
 	return secs
-}
-
-// stressFigures splits a stress test into its steps and finds its points.
-func stressFigures(sc *scenario.Scenario, a *attack.Result, series []Second, th stress.Thresholds) *Stress {
-	step := sc.Load.Step.Duration
-	out := &Stress{KneeRPS: -1, BreakRPS: -1, RecoverySeconds: -1}
-	// A request belongs to the step its schedule put it in; its latency
-	// there includes its lag behind the schedule (what a client arriving on
-	// time waited). Sent and throughput count what really happened in the
-	// step's window: requests sent, successful answers completed.
-	for i, rate := range sc.Load.Rates {
-		from, to := time.Duration(i)*step, time.Duration(i+1)*step
-		st := stress.Step{Offered: rate}
-		var lat []time.Duration
-		var sent, done int
-		for j := range a.Results {
-			r := &a.Results[j]
-			at := r.Timestamp.Sub(a.Began)
-			if at >= from && at < to {
-				sent++
-			}
-			if end := r.End().Sub(a.Began); end >= from && end < to && OK(r) {
-				done++
-			}
-			due, lag := at, time.Duration(0)
-			if a.Due != nil {
-				due = a.Due[j]
-				lag = max(at-due, 0)
-			}
-			if due < from || due >= to {
-				continue
-			}
-			st.Requests++
-			lat = append(lat, r.Latency+lag)
-			if !OK(r) {
-				st.Failures++
-				if attack.ErrorClass(r.Error) == "timeout" {
-					st.Timeouts++
-				}
-			}
-		}
-		for _, x := range a.NotSent {
-			if x.Due >= from && x.Due < to {
-				// Offered in the step and never served: a failure of it.
-				st.Requests++
-				st.Failures++
-			}
-		}
-		sortDur(lat)
-		st.P50, st.P99 = Quantile(lat, .5), Quantile(lat, .99)
-		st.Sent = float64(sent) / step.Seconds()
-		st.Throughput = float64(done) / step.Seconds()
-		out.Steps = append(out.Steps, st)
-	}
-	p := stress.Find(out.Steps, th)
-	out.KneeRPS, out.BreakRPS = p.KneeRate, p.BreakRate
-	if p.Knee < 0 {
-		out.KneeRPS = -1
-	}
-	if p.Break < 0 {
-		out.BreakRPS = -1
-	}
-	outcomes := make([]stress.Outcome, len(a.Results))
-	for i := range a.Results {
-		outcomes[i] = stress.Outcome{Sent: a.Results[i].Timestamp, OK: OK(&a.Results[i])}
-	}
-	out.BeforeFirstFailure, out.Failed = stress.BeforeFirstFailure(outcomes)
-	if len(out.Steps) > 0 && sc.Stress != nil {
-		secs := make([]stress.Second, len(series))
-		for i, x := range series {
-			secs[i] = stress.Second{P50: time.Duration(x.P50 * 1e6), P99: time.Duration(x.P99 * 1e6), OK: x.OK}
-		}
-		start := int(time.Duration(len(sc.Load.Rates)) * step / time.Second)
-		base := out.Steps[0]
-		if d, ok := stress.Recovery(secs, start, max(base.P50, time.Millisecond), max(base.P99, time.Millisecond), 2, 2); ok {
-			out.RecoverySeconds = d.Seconds()
-		}
-	}
-	return out
 }
 
 func sortDur(d []time.Duration) { sort.Slice(d, func(i, j int) bool { return d[i] < d[j] }) }

@@ -13,6 +13,7 @@ import (
 	"netmodels/bench/scenario"
 	"netmodels/bench/step"
 	"netmodels/bench/store"
+	"netmodels/bench/summary"
 )
 
 // runLength is how long a scenario runs, and whose length that is: -duration
@@ -25,6 +26,9 @@ func runLength(sc *scenario.Scenario, flagD, profileD time.Duration, profile str
 		return flagD, fmt.Sprintf("%v, from -duration", flagD)
 	case fromProfile && profileD > 0 && sc.Load.Kind != scenario.Steps:
 		return profileD, fmt.Sprintf("%v, the %s profile's length", profileD, profile)
+	}
+	if sc.Load.Kind == scenario.Steps {
+		return sc.Duration.Duration, fmt.Sprintf("%v, the scenario's own steps", sc.Total())
 	}
 	return sc.Duration.Duration, fmt.Sprintf("%v, the scenario's own", sc.Duration.Duration)
 }
@@ -119,6 +123,9 @@ func (f *runFlags) makePlan() (*plan, error) {
 			return nil, err
 		}
 		c := *s
+		if of := c.Load.Of; of != "" && f.runDir == "" && !slices.Contains(scNames[:slices.Index(scNames, n)], of) {
+			return nil, fmt.Errorf("%s's rates are shares of the capacity %s measures: name %s before it (-scenarios %s,%s)", c.Name, of, of, of, c.Name)
+		}
 		d, why := runLength(&c, f.duration, pr.duration, f.profile, fromProfile)
 		c.Duration = scenario.Duration{Duration: d}
 		p.durations[c.Name] = why
@@ -163,6 +170,32 @@ func (f *runFlags) makePlan() (*plan, error) {
 		s.Label = fmt.Sprintf("[%d/%d] %s", i+1, len(p.steps), s.Label)
 	}
 	return p, nil
+}
+
+// scaled sets the rates of a step whose load is relative to a capacity
+// (scenario.Load.Of) from the model's results so far: the median of its
+// capacities (summary.Capacity) over its repeats of that scenario.
+func scaled(st *step.Step, rows []*summary.Summary) error {
+	of := st.Scenario.Load.Of
+	if of == "" {
+		return nil
+	}
+	var v []float64
+	for _, r := range rows {
+		if r.Model == st.Model && r.Scenario == of {
+			v = append(v, summary.Capacity(r))
+		}
+	}
+	if len(v) == 0 {
+		return fmt.Errorf("%s's rates are shares of %s's answers/s in %s, which did not run on it before: run both, %s first", st.Scenario.Name, st.Model, of, of)
+	}
+	slices.Sort(v)
+	c, err := st.Scenario.Scaled((v[(len(v)-1)/2] + v[len(v)/2]) / 2)
+	if err != nil {
+		return err
+	}
+	st.Scenario = c
+	return nil
 }
 
 // runsOn reports whether a scenario the profile chose runs on m: a model

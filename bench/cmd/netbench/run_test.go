@@ -17,7 +17,7 @@ func TestRunLength(t *testing.T) {
 	own := &scenario.Scenario{Name: "mine", Duration: scenario.Duration{Duration: 20 * time.Second},
 		Load: scenario.Load{Kind: scenario.Constant, Rate: 10}}
 	steps := &scenario.Scenario{Name: "blog", Duration: scenario.Duration{Duration: 4 * time.Second},
-		Load: scenario.Load{Kind: scenario.Steps}}
+		Load: scenario.Load{Kind: scenario.Steps, Rates: []float64{1, 2, 3}, Step: scenario.Duration{Duration: time.Second}}}
 	for _, c := range []struct {
 		sc          *scenario.Scenario
 		flagD       time.Duration
@@ -29,7 +29,7 @@ func TestRunLength(t *testing.T) {
 		{own, 0, true, 2 * time.Second, "2s, the quick profile's length"},
 		{own, 3 * time.Second, false, 3 * time.Second, "3s, from -duration"},
 		{own, 3 * time.Second, true, 3 * time.Second, "3s, from -duration"},
-		{steps, 0, true, 4 * time.Second, "4s, the scenario's own"},
+		{steps, 0, true, 4 * time.Second, "3s, the scenario's own steps"},
 	} {
 		d, why := runLength(c.sc, c.flagD, 2*time.Second, "quick", c.fromProfile)
 		if d != c.want || why != c.why {
@@ -91,7 +91,7 @@ func TestReplaceStep(t *testing.T) {
 // is given, and -backend docker refuses one by name.
 func TestPlanRunsReferencesOnTheirSeeds(t *testing.T) {
 	f := &runFlags{profile: "seeds", srv: session.Flags{Bin: "../../../bin/netserver"}, scenDir: "../../scenarios", idleN: -1, backend: "native",
-		models: "thread,py-thread,django-runserver", fromProfile: true}
+		models: "thread,py-thread,django-runserver", fromProfile: true, repeats: 1}
 	p, err := f.makePlan()
 	if err != nil {
 		t.Fatal(err)
@@ -109,11 +109,17 @@ func TestPlanRunsReferencesOnTheirSeeds(t *testing.T) {
 	if len(ran["thread"]) < 10 {
 		t.Errorf("thread ran %v", ran["thread"])
 	}
+	// By default the profile repeats every attack three times, so that
+	// rankings rest on ranges.
+	f.repeats = 0
+	if p, err := f.makePlan(); err != nil || len(p.steps) != 3*(len(ran["thread"])+len(ran["py-thread"])+len(ran["django-runserver"])) {
+		t.Errorf("the seeds profile's default repeats: %v", err)
+	}
 	f.backend = "docker"
 	if _, err := f.makePlan(); err == nil || !strings.Contains(err.Error(), "py-thread") || !strings.Contains(err.Error(), "natively") {
 		t.Errorf("docker with a reference: %v", err)
 	}
-	f.backend, f.models, f.fromProfile = "native", "py-single", false
+	f.backend, f.models, f.fromProfile, f.repeats = "native", "py-single", false, 1
 	f.scenarios = "hello-close"
 	if p, err := f.makePlan(); err != nil || len(p.steps) != 1 {
 		t.Errorf("a reference named with a scenario: %v", err)
