@@ -1,7 +1,6 @@
 package attack
 
 import (
-	"math"
 	"time"
 
 	"netmodels/bench/scenario"
@@ -43,32 +42,19 @@ func newSchedule(segs []segment, phase float64) *schedule {
 	return s
 }
 
-// scheduleFor returns the open schedule of a scenario, or nil for closed
-// and users loads.
+// scheduleFor returns the open schedule of a scenario (its shape's
+// segments, scenario.Scenario.Segments), or nil for closed and users
+// loads.
 func scheduleFor(sc *scenario.Scenario) *schedule {
-	l := sc.Load
-	var segs []segment
-	switch l.Kind {
-	case scenario.Constant:
-		segs = []segment{{l.Rate, sc.Duration.Duration}}
-	case scenario.Linear:
-		// One-second segments at the ramp's rate in their middle.
-		secs := int(math.Ceil(sc.Duration.Seconds()))
-		for i := 0; i < secs; i++ {
-			frac := (float64(i) + 0.5) / float64(secs)
-			segs = append(segs, segment{l.From + (l.To-l.From)*frac, time.Second})
-		}
-	case scenario.Steps:
-		for _, r := range l.Rates {
-			segs = append(segs, segment{r, l.Step.Duration})
-		}
-	default:
+	segs := sc.Segments()
+	if segs == nil {
 		return nil
 	}
-	if sc.Stress != nil {
-		segs = append(segs, segment{sc.Stress.RecoveryRate, sc.Stress.Recovery.Duration})
+	out := make([]segment, len(segs))
+	for i, g := range segs {
+		out[i] = segment{g.Rate, g.Length}
 	}
-	return newSchedule(segs, l.Phase)
+	return newSchedule(out, sc.Load.Phase)
 }
 
 // Total is the schedule's length.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"netmodels/bench/scenario"
 	"netmodels/bench/store"
 	"netmodels/bench/summary"
 )
@@ -230,7 +231,7 @@ func cpuRanking(sc string, rows []*Row) string {
 		switch {
 		case r.PeakStep.N > 0:
 			fast[i] = r.PeakStep
-		case strings.HasPrefix(r.Load, "closed"):
+		case r.Kind == scenario.Closed:
 			fast[i] = r.Throughput
 		default:
 			return out

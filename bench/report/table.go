@@ -46,6 +46,7 @@ func (c Cell) Format(digits int) string {
 type Row struct {
 	Scenario, Model string
 	Load            string
+	Kind            string // the load's kind (summary.Summary.LoadKind)
 	Throughput      Cell
 	Success         Cell
 	P50, P95, P99   Cell
@@ -110,7 +111,7 @@ func Aggregate(rows []*summary.Summary) []*Row {
 		k := s.Scenario + "\x00" + s.Model
 		r := idx[k]
 		if r == nil {
-			r = &Row{Scenario: s.Scenario, Model: s.Model, Load: s.Load}
+			r = &Row{Scenario: s.Scenario, Model: s.Model, Load: s.Load, Kind: s.LoadKind()}
 			idx[k] = r
 			vals[r] = map[string][]float64{}
 			out = append(out, r)

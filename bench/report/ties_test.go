@@ -107,9 +107,9 @@ func TestKendallTies(t *testing.T) {
 // ranking them, and the report says what ≈ means.
 func TestFindingsTie(t *testing.T) {
 	rows := []*Row{
-		{Scenario: "s", Model: "select", Load: "closed, 50 conns", CPUPerAnswer: one(9.81), Throughput: one(5000)},
-		{Scenario: "s", Model: "epoll", Load: "closed, 50 conns", CPUPerAnswer: one(11.6), Throughput: one(4600)},
-		{Scenario: "s", Model: "fork", Load: "closed, 50 conns", CPUPerAnswer: one(3000), Throughput: one(40)},
+		{Scenario: "s", Model: "select", Load: "closed, 50 conns", Kind: "closed", CPUPerAnswer: one(9.81), Throughput: one(5000)},
+		{Scenario: "s", Model: "epoll", Load: "closed, 50 conns", Kind: "closed", CPUPerAnswer: one(11.6), Throughput: one(4600)},
+		{Scenario: "s", Model: "fork", Load: "closed, 50 conns", Kind: "closed", CPUPerAnswer: one(3000), Throughput: one(40)},
 	}
 	got := cpuRanking("s", rows)
 	if !strings.Contains(got, "select 9.81 µs ≈ epoll 1.18× < fork 306×") {

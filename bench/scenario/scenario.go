@@ -81,7 +81,8 @@ type Target struct {
 	Then []Target `json:"then,omitempty"`
 }
 
-// Load kinds.
+// Load kinds: the built-in shapes (shapes.go); others register
+// themselves (Register).
 const (
 	Constant = "constant" // open: Rate per second
 	Linear   = "linear"   // open: From to To per second over the duration
@@ -253,37 +254,10 @@ func (s *Scenario) Validate() error {
 			}
 		}
 	}
-	switch l.Kind {
-	case Constant:
-		if l.Rate <= 0 {
-			errs = append(errs, "constant load needs rate > 0")
-		}
-	case Linear:
-		if l.From < 0 || l.To <= 0 {
-			errs = append(errs, "linear load needs from >= 0 and to > 0")
-		}
-	case Steps:
-		if len(l.Rates) == 0 && len(l.Fractions) == 0 || l.Step.Duration <= 0 {
-			errs = append(errs, "steps load needs rates (or of and fractions) and step")
-		}
-		if (l.Of == "") != (len(l.Fractions) == 0) || l.Of != "" && len(l.Rates) > 0 && len(l.Rates) != len(l.Fractions) {
-			errs = append(errs, "steps load: fractions go with of (the scenario whose capacity they are shares of), and rates without them (Scaled sets one rate per fraction)")
-		}
-		for _, f := range l.Fractions {
-			if f <= 0 {
-				errs = append(errs, fmt.Sprintf("steps load: fraction %v: want > 0", f))
-			}
-		}
-	case Closed:
-		if l.Conns <= 0 {
-			errs = append(errs, "closed load needs conns > 0")
-		}
-	case Users:
-		if l.Users <= 0 || l.SpawnRate <= 0 || l.ThinkMax.Duration < l.ThinkMin.Duration {
-			errs = append(errs, "users load needs users > 0, spawn_rate > 0, think_max >= think_min")
-		}
-	default:
-		errs = append(errs, fmt.Sprintf("unknown load kind %q", l.Kind))
+	if sh, ok := shapes[l.Kind]; ok {
+		errs = append(errs, sh.Check(&l, s.Duration.Duration)...)
+	} else {
+		errs = append(errs, fmt.Sprintf("unknown load kind %q (one of %s)", l.Kind, strings.Join(Kinds(), ", ")))
 	}
 	if l.Phase < 0 || l.Phase >= 1 {
 		errs = append(errs, fmt.Sprintf("phase %v: want 0 <= phase < 1", l.Phase))
@@ -303,14 +277,16 @@ func (s *Scenario) Validate() error {
 	return nil
 }
 
-// Total returns how long the scenario's load runs.
+// Total returns how long the scenario's load runs: an open load's
+// schedule (Segments), or the duration of a closed or users load.
 func (s *Scenario) Total() time.Duration {
-	d := s.Duration.Duration
-	if s.Load.Kind == Steps {
-		d = time.Duration(max(len(s.Load.Rates), len(s.Load.Fractions))) * s.Load.Step.Duration
+	segs := s.Segments()
+	if segs == nil {
+		return s.Duration.Duration
 	}
-	if s.Stress != nil {
-		d += s.Stress.Recovery.Duration
+	var d time.Duration
+	for _, g := range segs {
+		d += g.Length
 	}
 	return d
 }

@@ -28,6 +28,9 @@ type Summary struct {
 	Model    string `json:"model"`
 	Repeat   int    `json:"repeat"`
 	Load     string `json:"load"`
+	// Kind is the load's kind (scenario.Load.Kind); LoadKind reads it,
+	// from Load's words for runs that predate it.
+	Kind string `json:"kind,omitempty"`
 
 	Requests int `json:"requests"` // sent
 	// NotSent counts an open load's requests that were due and not sent,
@@ -266,7 +269,7 @@ func ms(d time.Duration) float64 { return float64(d) / 1e6 }
 
 // Compute summarises one attack.
 func Compute(sc *scenario.Scenario, a *attack.Result, repeat int, th stress.Thresholds) (*Summary, []Second) {
-	s := &Summary{Scenario: sc.Name, Model: a.Name, Repeat: repeat, Load: Describe(sc),
+	s := &Summary{Scenario: sc.Name, Model: a.Name, Repeat: repeat, Load: Describe(sc), Kind: sc.Load.Kind,
 		Codes: map[string]int{}, Errors: map[string]int{}}
 	var m vegeta.Metrics
 	lat := make([]time.Duration, 0, len(a.Results))
@@ -311,8 +314,8 @@ func Compute(sc *scenario.Scenario, a *attack.Result, repeat int, th stress.Thre
 		if n := len(a.Due); n > 0 && total > 0 {
 			s.Offered = float64(n) / total.Seconds()
 		}
-		if sc.Load.Kind != scenario.Closed && sc.Load.Kind != scenario.Users {
-			s.Offered = offeredMean(sc)
+		if sc.Segments() != nil {
+			s.Offered = sc.MeanRate()
 		}
 	}
 	s.Routes = Routes(a.Results, a.Wall)
@@ -332,54 +335,25 @@ func Compute(sc *scenario.Scenario, a *attack.Result, repeat int, th stress.Thre
 	return s, series
 }
 
-// offeredMean is the schedule's mean offered rate.
-func offeredMean(sc *scenario.Scenario) float64 {
-	l := sc.Load
-	switch l.Kind {
-	case scenario.Constant:
-		return l.Rate
-	case scenario.Linear:
-		return (l.From + l.To) / 2
-	case scenario.Steps:
-		// Time-weighted, the stress test's recovery included: the send
-		// rate it is held against counts the recovery's requests too.
-		var n, secs float64
-		for _, r := range l.Rates {
-			n += r * l.Step.Seconds()
-			secs += l.Step.Seconds()
-		}
-		if st := sc.Stress; st != nil {
-			n += st.RecoveryRate * st.Recovery.Seconds()
-			secs += st.Recovery.Seconds()
-		}
-		if secs == 0 {
-			return 0
-		}
-		return n / secs
+// LoadKind is the kind of the attack's load: Kind, or, in a summary
+// written before it was kept, "closed" or "users" from the description's
+// first word ("open" loads are then of no one kind).
+func (s *Summary) LoadKind() string {
+	if s.Kind != "" {
+		return s.Kind
 	}
-	return 0
+	first, _, _ := strings.Cut(s.Load, ",")
+	return first
 }
 
-// Describe is a scenario's load in a few words.
+// Describe is a scenario's load in a few words: its shape's
+// (scenario.Shape.Describe) and how connections are used.
 func Describe(sc *scenario.Scenario) string {
-	l := sc.Load
 	ka := "keep-alive"
 	if !sc.KeepAlive {
 		ka = "new connection per request"
 	}
-	switch l.Kind {
-	case scenario.Constant:
-		return fmt.Sprintf("open, %g/s for %v, %s", l.Rate, sc.Duration.Duration, ka)
-	case scenario.Linear:
-		return fmt.Sprintf("open, %g→%g/s over %v, %s", l.From, l.To, sc.Duration.Duration, ka)
-	case scenario.Steps:
-		return fmt.Sprintf("open, steps %v/s of %v, %s", l.Rates, l.Step.Duration, ka)
-	case scenario.Closed:
-		return fmt.Sprintf("closed, %d connections for %v, %s", l.Conns, sc.Duration.Duration, ka)
-	case scenario.Users:
-		return fmt.Sprintf("users, %d at %g/s, think %v–%v, for %v", l.Users, l.SpawnRate, l.ThinkMin.Duration, l.ThinkMax.Duration, sc.Duration.Duration)
-	}
-	return l.Kind
+	return sc.Describe() + ", " + ka
 }
 
 // serverFigures derives CPU per answer and peaks from the server samples.

@@ -119,11 +119,11 @@ func TestOfferedMeanStress(t *testing.T) {
 	sc := &scenario.Scenario{Load: scenario.Load{Kind: scenario.Steps, Rates: []float64{250, 500, 1000, 2000, 4000, 8000},
 		Step: scenario.Duration{Duration: 4 * time.Second}},
 		Stress: &scenario.Stress{RecoveryRate: 250, Recovery: scenario.Duration{Duration: 10 * time.Second}}}
-	if got, want := offeredMean(sc), (63000.0+2500)/34; math.Abs(got-want) > 1e-9 {
+	if got, want := sc.MeanRate(), (63000.0+2500)/34; math.Abs(got-want) > 1e-9 {
 		t.Fatalf("offered mean %.1f/s, want %.1f", got, want)
 	}
 	sc.Stress = nil
-	if got := offeredMean(sc); got != 2625 {
+	if got := sc.MeanRate(); got != 2625 {
 		t.Fatalf("without recovery: %.1f/s, want 2625", got)
 	}
 }
