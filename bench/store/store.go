@@ -16,6 +16,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -318,28 +319,26 @@ func WriteSummaries(dir string, rows []*summary.Summary) error {
 		return err
 	}
 	w := csv.NewWriter(f)
-	_ = w.Write([]string{"scenario", "model", "repeat", "requests", "offered_rps", "send_rps", "throughput_rps", "success",
-		"mean_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms", "corrected_p99_ms", "lag_p99_ms",
-		"server_cpu_us_per_answer", "peak_rss_kib", "peak_pss_kib", "peak_threads", "peak_procs", "peak_fds",
-		"harness_cpu_share", "generator_bound", "steal_share", "read_wait_p99_ms", "knee_rps", "break_rps", "before_first_failure", "recovery_s", "errors", "codes"})
+	head := []string{"scenario", "model", "repeat"}
+	for _, c := range summary.Columns {
+		head = append(head, c.Name)
+	}
+	_ = w.Write(append(head, "errors", "codes"))
 	for _, s := range rows {
-		knee, brk, bff, rec, steal, wait := "", "", "", "", "", ""
-		if s.Steal != nil {
-			steal = ff(s.Steal.Share)
+		line := []string{s.Scenario, s.Model, strconv.Itoa(s.Repeat)}
+		for _, c := range summary.Columns {
+			v, ok := c.Value(s)
+			if !ok {
+				line = append(line, "")
+				continue
+			}
+			if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+				line = append(line, strconv.FormatFloat(v, 'f', 0, 64)) // a count
+				continue
+			}
+			line = append(line, ff(v))
 		}
-		if s.ReadWait != nil {
-			wait = ff(s.ReadWait.P99)
-		}
-		if s.Stress != nil {
-			knee, brk = ff(s.Stress.KneeRPS), ff(s.Stress.BreakRPS)
-			bff, rec = strconv.Itoa(s.Stress.BeforeFirstFailure), ff(s.Stress.RecoverySeconds)
-		}
-		_ = w.Write([]string{s.Scenario, s.Model, strconv.Itoa(s.Repeat), strconv.Itoa(s.Requests), ff(s.Offered),
-			ff(s.SendRate), ff(s.Throughput), ff(s.Success), ff(s.Mean), ff(s.P50), ff(s.P90), ff(s.P95), ff(s.P99),
-			ff(s.P999), ff(s.Max), ff(s.CorrectedP99), ff(s.LagP99), ff(s.ServerCPUPerAnswer),
-			strconv.FormatUint(s.PeakRSSKiB, 10), strconv.FormatUint(s.PeakPSSKiB, 10), strconv.Itoa(s.PeakThreads),
-			strconv.Itoa(s.PeakProcs), strconv.Itoa(s.PeakFDs), ff(s.HarnessCPUShare), strconv.FormatBool(s.GeneratorBound),
-			steal, wait, knee, brk, bff, rec, mapString(s.Errors), mapString(s.Codes)})
+		_ = w.Write(append(line, mapString(s.Errors), mapString(s.Codes)))
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
