@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"netmodels/bench/attack"
+	"netmodels/bench/cli"
 	"netmodels/bench/reference"
 	"netmodels/bench/runner"
 	"netmodels/bench/scenario"
@@ -56,6 +57,13 @@ func (f *Flags) Register(fs *flag.FlagSet, cpus, share string) {
 	fs.StringVar(&f.Share, "server-cpu", share, "the server's share of one CPU, the same for every model (a cgroup's CPU quota natively, --cpu-quota in Docker): a share in (0, 1], 1 the whole CPU set, or auto: calibrate so that the fastest model's capacity is at most half the generator's (netbench run's rule, on the plan's scenarios or else "+strings.Join(CalibrationScenarios, " and ")+")")
 	fs.DurationVar(&f.Period, "cpu-period", DefaultPeriod, "the period of -server-cpu's quota (docs/methodology.md says why not the kernel's 100ms)")
 	fs.StringVar(&f.Args, "server-args", "", "more netserver flags, space-separated")
+}
+
+// Group puts the server flags a first run leaves as they are (the
+// binary, the quota's period, more netserver flags) in g's "server"
+// group; -server-cpus and -server-cpu stay in the main list.
+func (f *Flags) Group(g *cli.Groups) {
+	g.Group("server", "the server binary, its quota's period, more netserver flags", "bin", "cpu-period", "server-args")
 }
 
 // Servers starts servers of one kind: one binary, one set of limits, the

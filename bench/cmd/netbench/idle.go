@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"netmodels/bench/cli"
 	"netmodels/bench/idle"
 	"netmodels/bench/runner"
 	"netmodels/bench/session"
@@ -25,11 +26,15 @@ func idleCmd() command {
 	settle := fs.Duration("settle", time.Second, "wait before sampling the server's memory")
 	out := fs.String("run-dir", "", "also write the rows to RUN_DIR/"+store.IdleFile+", for its report")
 	overCap := fs.Bool("over-cap", false, "open -n connections even past a model's cap (select's 1024 descriptors, prefork's workers), to see how it refuses the rest")
+	g := cli.New(fs)
+	srv.Group(g)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: netbench idle [flags]\n\nHolds N idle keep-alive connections to each model (one request answered on\neach) and prints the server's memory, threads and processes per connection\n(PSS: shared pages divided among the processes that share them).\n\n")
-		fs.PrintDefaults()
+		g.Usage(fs.Output(), "usage: netbench idle [flags]\n\nHolds N idle keep-alive connections to each model (one request answered on\neach) and prints the server's memory, threads and processes per connection\n(PSS: shared pages divided among the processes that share them).\n\n")
 	}
 	return command{fs: fs, help: "memory per idle keep-alive connection, per model", run: func(args []string) error {
+		if g.Help(fs.Output(), args) {
+			return nil
+		}
 		_ = fs.Parse(args)
 		names := list(*models)
 		if len(names) == 0 {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"netmodels/bench/cli"
 	"netmodels/bench/locust"
 	"netmodels/bench/reference"
 	"netmodels/bench/report"
@@ -54,11 +55,15 @@ func locustCmd() command {
 	srv.Register(fs, "0", "1") // a whole CPU: the comparison wants the server unsaturated
 	genCPUs := fs.String("gen-cpus", "", "CPU set of both generators (default: the CPUs the server does not have)")
 	out := fs.String("out", "results", "where to write <run-id>/ (meta.json, locust.json, LOCUST.md, each round's files)")
+	g := cli.New(fs)
+	srv.Group(g)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: netbench locust [flags]\n\nRuns Locust (the seeds' generator) and netbench's users load with the same\nusers, spawn rate, think time and length against one unsaturated server, in\nturns, and compares answers/s and latency per request name. Needs Locust\n(apt-get install python3-locust).\n\n")
-		fs.PrintDefaults()
+		g.Usage(fs.Output(), "usage: netbench locust [flags]\n\nRuns Locust (the seeds' generator) and netbench's users load with the same\nusers, spawn rate, think time and length against one unsaturated server, in\nturns, and compares answers/s and latency per request name. Needs Locust\n(apt-get install python3-locust).\n\n")
 	}
 	return command{fs: fs, help: "netbench's users load next to Locust on one server", run: func(args []string) error {
+		if g.Help(fs.Output(), args) {
+			return nil
+		}
 		_ = fs.Parse(args)
 		sc, err := scenario.Find(*scenDir, *scen)
 		if err != nil {

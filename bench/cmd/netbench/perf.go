@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"netmodels/bench/cli"
 	"netmodels/bench/runner"
 	"netmodels/bench/sample"
 	"netmodels/bench/session"
@@ -59,11 +60,15 @@ func perfCmd() command {
 	out := fs.String("out", "results", "where to write <run-id>/ (meta.json, perf.json, PERF.md)")
 	floor := fs.String("floor", "auto", "the floor of a process start: this program is started 400 times per round, -conns at a time, on the server's CPUs (netbench startcost), and fork's cost is set against it; auto: emptyprog beside -bin, when fork is measured; none: skip")
 	kernel := fs.Bool("kernel", false, "after each load, run it again under perf stat and report system calls and context switches per answer (linux-perf, root)")
+	g := cli.New(fs)
+	srv.Group(g)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: netbench perf [flags]\n\nServer CPU per answered request, the models next to nginx, in one run: each\nserver pinned to -server-cpus, wrk (one thread) to -wrk-cpus, two loads\n(keep-alive, and a new connection per request), rounds interleaving the\nservers. Prints the table (median [min–max] over rounds, ratio of medians to\nnginx) and writes it with every measurement into <out>/<run-id>/.\n\n")
-		fs.PrintDefaults()
+		g.Usage(fs.Output(), "usage: netbench perf [flags]\n\nServer CPU per answered request, the models next to nginx, in one run: each\nserver pinned to -server-cpus, wrk (one thread) to -wrk-cpus, two loads\n(keep-alive, and a new connection per request), rounds interleaving the\nservers. Prints the table (median [min–max] over rounds, ratio of medians to\nnginx) and writes it with every measurement into <out>/<run-id>/.\n\n")
 	}
 	return command{fs: fs, help: "server CPU per request of the models next to nginx, with wrk", run: func(args []string) error {
+		if g.Help(fs.Output(), args) {
+			return nil
+		}
 		_ = fs.Parse(args)
 		if _, err := exec.LookPath("wrk"); err != nil {
 			return errors.New("netbench perf needs wrk (apt-get install wrk)")

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"netmodels/bench/cli"
 	"netmodels/bench/reference"
 	"netmodels/bench/report"
 	"netmodels/bench/runner"
@@ -78,9 +79,9 @@ func runCmd() command {
 	def := runner.DefaultLimits()
 	fs.StringVar(&f.models, "models", "", "comma-separated models (default: all), or the seeds' own systems, run as models are (natively): "+strings.Join(reference.Names(), ", ")+" (with no -models, -profile seeds runs them on their seeds' scenarios)")
 	fs.StringVar(&f.scenarios, "scenarios", "", "comma-separated scenarios (default: the profile's)")
-	fs.StringVar(&f.profile, "profile", "quick", "smoke, quick (all models, 3 short scenarios, ~3 min), full (~25 min) or seeds (the seeds' comparisons, ~20 min)")
+	fs.StringVar(&f.profile, "profile", "quick", "smoke, quick (all models, 3 short scenarios, ~3 min), full (3 repeats; its plan prints its length when it starts) or seeds (the seeds' comparisons, 3 repeats)")
 	fs.IntVar(&f.idleN, "idle", -1, "idle keep-alive connections per model to measure memory per connection with, into idle.json (default: the profile's; 0: none; native runs only)")
-	fs.IntVar(&f.repeats, "repeats", 0, "repeats of each attack, each on a fresh server (default: the profile's: quick 1, full 3)")
+	fs.IntVar(&f.repeats, "repeats", 0, "repeats of each attack, each on a fresh server (default: the profile's: smoke and quick 1, full and seeds 3)")
 	fs.DurationVar(&f.duration, "duration", 0, "override every scenario's duration")
 	fs.BoolVar(&f.fromProfile, "from-profile", false, "the scenarios named by -scenarios are the profile's own: the profile's length applies, as when none is named")
 	fs.StringVar(&f.backend, "backend", "native", "where models run: native (processes pinned with taskset) or docker (make images' containers, under -memory, -pids and -nofile too)")
@@ -114,11 +115,21 @@ func runCmd() command {
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write netbench's own CPU profile (pprof) of the run to this file: where the generator's time goes")
 	fs.StringVar(&f.shard, "shard", "", "i/N: run the i-th of N equal shares of each scenario's load (0 <= i < N: rates divided by N, connections and users split so the shares add up), for an attack split over N generators and joined by netbench merge (docs/distributed.md); auto/N claims the first free index in -out")
 	fs.StringVar(&f.startAt, "start-at", "", "when the attack starts, after its warm-up: the common start of the shards of one attack, from which an open load's schedule counts, so that the shards' requests interleave into the whole load's schedule (their phases, -shard); an RFC 3339 time, or next:D, the next multiple of D on the clock at least D/2 ahead (needs exactly one attack: one model, scenario and repeat)")
+	g := cli.New(fs)
+	g.Group("server", "where and how servers run", "bin", "cpu-period", "server-args", "memory", "pids", "nofile", "network", "harness-cpus")
+	g.Group("target", "attack a server netbench did not start (-url)", "url", "pid", "cgroup", "cgroup-root", "name", "ready")
+	g.Group("stress", "the knee's and breaking point's thresholds", "knee-p99-factor", "knee-keep-up", "break-failures")
+	g.Group("shards", "one attack split over generators (docs/distributed.md)", "shard", "start-at")
+	g.Group("clock", "where latencies start and end, and cross-checks of the generator", "tx-stamps", "rx-stamps", "wrk", "cpuprofile")
+	g.Group("plan", "scenario files, lengths, run directories and notes", "scenario-dir", "run-dir", "from-profile", "print-scenarios", "warmup", "duration", "note")
+	g.Group("measure", "what else to measure or check", "kernel", "idle", "check")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: netbench run [flags]\n\nStarts each model (natively, pinned to -server-cpus, or in a container with\n-backend docker), attacks it with each scenario on a fresh server per attack,\nand writes results/<run-id>/ (meta.json, summary.json/csv, vegeta results,\ntime series, REPORT.md). Scenarios: %s.\n\n", strings.Join(scenario.Names("bench/scenarios"), ", "))
-		fs.PrintDefaults()
+		g.Usage(fs.Output(), "usage: netbench run [flags]\n\nStarts each model (natively, pinned to -server-cpus, or in a container with\n-backend docker), attacks it with each scenario on a fresh server per attack,\nand writes results/<run-id>/ (meta.json, summary.json/csv, vegeta results,\ntime series, REPORT.md). Scenarios: -print-scenarios lists a profile's (with\n-scenarios, those), docs/harness.md says what each is.\n\n")
 	}
 	return command{fs: fs, help: "attack models with scenarios and store the results", run: func(args []string) error {
+		if g.Help(fs.Output(), args) {
+			return nil
+		}
 		_ = fs.Parse(args)
 		f.limits.CPUs, f.limits.Memory, f.limits.Pids, f.limits.NoFile = f.srv.CPUs, f.memory, f.pids, f.nofile
 		meta := map[string]string{}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"netmodels/bench/cli"
 	"netmodels/bench/faults"
 	"netmodels/bench/runner"
 	"netmodels/bench/session"
@@ -29,11 +30,15 @@ func stressCmd() command {
 	out := fs.String("out", "results", "where to write results/<run-id>/ (reliability.json, RELIABILITY.md)")
 	memprofile := fs.Bool("memprofile", false, "the overload case writes the server's heap profile after each memory reading, beside the results (where an RSS figure lives)")
 	check := fs.Bool("check", false, "exit 1 when a correctness property fails that no model's design predicts (a crash, a spin, a leak, a zombie, a cut answer); timing verdicts are reported only")
+	g := cli.New(fs)
+	srv.Group(g)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: netbench stress [flags]\n\nRuns the reliability cases against each model, natively, a fresh server per\ncase, and writes a table of figures and verdicts.\n\n")
-		fs.PrintDefaults()
+		g.Usage(fs.Output(), "usage: netbench stress [flags]\n\nRuns the reliability cases against each model, natively, a fresh server per\ncase, and writes a table of figures and verdicts.\n\n")
 	}
 	return command{fs: fs, help: "the reliability suite: overload, slow clients, limits, shutdown, soak", run: func(args []string) error {
+		if g.Help(fs.Output(), args) {
+			return nil
+		}
 		_ = fs.Parse(args)
 		// net/http's client logs, through the standard logger, each 503
 		// a model sends before reading the request (a refusal); those are

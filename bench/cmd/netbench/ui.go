@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"netmodels/bench/cli"
 	"netmodels/bench/reference"
 	"netmodels/bench/runner"
 	"netmodels/bench/session"
@@ -28,7 +29,15 @@ func uiCmd() command {
 	out := fs.String("out", "results", "where every test's run is stored: <run-id>-ui/")
 	model := fs.String("model", "thread", "the model a test starts when it names none (Locust's /swarm names none): thread, the analogue of the course's threaded Django server")
 	maxTime := fs.Duration("max-time", 10*time.Minute, "the longest a test may run; one with no run time stops after this")
+	g := cli.New(fs)
+	srv.Group(g)
+	fs.Usage = func() {
+		g.Usage(fs.Output(), "usage: netbench ui [flags]\n\nServes Locust's web UI and API over the models: each test starts a fresh server\n(pinned to -server-cpus), attacks it from this process and stores its run.\n\n")
+	}
 	return command{fs: fs, help: "Locust's web UI over the models, live, with the server's side (http://127.0.0.1:8089)", run: func(args []string) error {
+		if g.Help(fs.Output(), args) {
+			return nil
+		}
 		_ = fs.Parse(args)
 		ds, err := runner.Models(srv.Bin)
 		if err != nil {
