@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -175,8 +176,9 @@ func addLine(p *plot.Plot, st modelStyle, model, label string, xy plotter.XYs) e
 }
 
 // stressCharts draws, for one stress scenario, throughput and p99 against
-// the offered rate per model (repeat 1 of each).
-func stressCharts(dir, scenario string, rows []*summary.Summary, st modelStyle) ([]Chart, error) {
+// the offered rate per model (repeat 1 of each); the p99 chart marks the
+// client's timeout (0: not known), the ceiling a p99 cannot pass.
+func stressCharts(dir, scenario string, rows []*summary.Summary, st modelStyle, timeout time.Duration) ([]Chart, error) {
 	thr := newPlot(scenario+": throughput against offered rate", "offered requests/s (log)", "successful answers/s (log)")
 	p99 := newPlot(scenario+": p99 latency, lag behind schedule included", "offered requests/s (log)", "p99 latency with lag, ms (log)")
 	logX(thr)
@@ -256,11 +258,18 @@ func stressCharts(dir, scenario string, rows []*summary.Summary, st modelStyle) 
 	ideal.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
 	thr.Add(ideal)
 	thr.Legend.Add("offered", ideal)
+	if ms := float64(timeout) / 1e6; ms > 0 {
+		ceiling, _ := plotter.NewLine(plotter.XYs{{X: diag[0].X, Y: ms}, {X: maxOffered, Y: ms}})
+		ceiling.Color = color.RGBA{R: 200, A: 255}
+		ceiling.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+		p99.Add(ceiling)
+		p99.Legend.Add(fmt.Sprintf("client timeout (%v): the ceiling", timeout), ceiling)
+	}
 	out := []Chart{
 		{Name: scenario + "-throughput", Title: scenario + ": throughput against offered rate",
 			Caption: "Each point is one step of the stress test. A model keeps up while its line follows the dashed diagonal; where it bends away it has passed its knee, where it falls it is breaking. A red cross is a step that served nothing, drawn at a floor below every step that served something (its value is in the legend; a log axis has no zero). A † in the legend marks an attack the generator limited: its line is a lower bound."},
 		{Name: scenario + "-p99", Title: scenario + ": p99 latency, lag behind schedule included",
-			Caption: "The same steps, latency as a client arriving on schedule waits it: each request's time behind its schedule is added to its measured latency (docs/methodology.md §3). A flat line is a model with headroom; a line that climbs by orders of magnitude is queueing; a line flat at the top is requests timing out, held there by the client's timeout."},
+			Caption: "The same steps, latency as a client arriving on schedule waits it: each request's time behind its schedule is added to its measured latency (docs/methodology.md §3). A flat line is a model with headroom; a line that climbs by orders of magnitude is queueing; a line flat at the top is requests timing out, held at the client's timeout (the dashed red line)."},
 	}
 	if err := save(thr, dir, out[0].Name, chartW, chartH); err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package report
 
 import (
 	"embed"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -11,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 
 	vplot "github.com/tsenart/vegeta/v12/lib/plot"
 
@@ -56,19 +58,52 @@ var htmlPage = template.Must(template.New("report.html.tpl").Funcs(template.Func
 type htmlScenario struct {
 	Name, Doc string
 	Rows      []*summary.Summary
+	Figures   []htmlFigure
+}
+
+// htmlFigure is a chart REPORT.md draws as an image, embedded.
+type htmlFigure struct {
+	Title   string
+	SVG     template.URL // a data: URL
+	Caption string
+}
+
+// figures embeds the charts d drew into charts (their SVG files), for a
+// scenario's section or another; nil where a file cannot be read. Series
+// charts are left out: report.html draws them itself, interactive.
+func figures(charts string, cs ...Chart) []htmlFigure {
+	var out []htmlFigure
+	for _, c := range cs {
+		if strings.HasSuffix(c.Name, "-series") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(charts, c.Name+".svg"))
+		if err != nil {
+			continue
+		}
+		out = append(out, htmlFigure{Title: c.Title, Caption: c.Caption,
+			SVG: template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(b))})
+	}
+	return out
 }
 
 // HTML renders the run's report.html: the attacks' tables and
 // interactive charts (zoom by dragging, values on hover, series toggled
-// from the legend) of the same data as REPORT.md, in one file.
-func HTML(in *Input) ([]byte, error) {
+// from the legend) of the same data as REPORT.md, in one file: REPORT.md's
+// other charts (d, drawn into charts) embedded as images, its sections on
+// latency below capacity and on the seeds rendered from the same
+// Markdown. d may be nil: no embedded charts.
+func HTML(in *Input, d *Drawn, charts string) ([]byte, error) {
 	js, css, err := ChartLibrary()
 	if err != nil {
 		return nil, err
 	}
+	if d == nil {
+		d = &Drawn{}
+	}
 	var secs []htmlScenario
 	for _, sc := range scenarios(in.Rows) {
-		h := htmlScenario{Name: sc, Doc: in.Docs[sc]}
+		h := htmlScenario{Name: sc, Doc: in.Docs[sc], Figures: figures(charts, d.Scenario[sc]...)}
 		for _, s := range in.Rows {
 			if s.Scenario == sc {
 				h.Rows = append(h.Rows, s)
@@ -107,16 +142,28 @@ func HTML(in *Input) ([]byte, error) {
 	for _, l := range findingLines(in.Meta, agg, in.Idle, in.Shapes, in.Rows) {
 		found = append(found, inlineHTML(l))
 	}
+	var breaking, latency, memory []htmlFigure
+	if d.Breaking != nil {
+		breaking = figures(charts, *d.Breaking)
+	}
+	if d.Latency != nil {
+		latency = figures(charts, *d.Latency)
+	}
+	if d.Memory != nil {
+		memory = figures(charts, *d.Memory)
+	}
 	var b strings.Builder
 	err = htmlPage.Execute(&b, map[string]any{"Meta": in.Meta, "Scenarios": secs, "ChartJS": template.JS(js),
 		"ChartCSS": template.CSS(css), "Data": template.JS(data), "Clock": clock,
-		"Findings": found, "TieRule": inlineHTML(tieRule), "Idle": in.Idle})
+		"Findings": found, "TieRule": inlineHTML(tieRule), "Idle": in.Idle,
+		"Breaking": breaking, "Memory": memory, "Latency": blocksHTML(latencySection(in.Rows, in.Meta)), "LatencyChart": latency,
+		"Seeds": blocksHTML(seedsSection(in, agg))})
 	return []byte(b.String()), err
 }
 
-// writeHTML writes dir/report.html.
-func writeHTML(dir string, in *Input) error {
-	b, err := HTML(in)
+// writeHTML writes dir/report.html, with the charts d drew.
+func writeHTML(dir string, in *Input, d *Drawn) error {
+	b, err := HTML(in, d, filepath.Join(dir, ChartsDir))
 	if err != nil {
 		return err
 	}
@@ -138,4 +185,68 @@ func inlineHTML(md string) template.HTML {
 	s = mdLink.ReplaceAllString(s, `<a href="$2">$1</a>`)
 	s = mdBold.ReplaceAllString(s, "<strong>$1</strong>")
 	return template.HTML(s)
+}
+
+// blocksHTML renders the Markdown REPORT.md's sections are written in:
+// headings (###), tables, list items, paragraphs, each line's inline
+// Markdown by inlineHTML.
+func blocksHTML(md string) template.HTML {
+	var b strings.Builder
+	lines := strings.Split(md, "\n")
+	for i := 0; i < len(lines); i++ {
+		l := strings.TrimSpace(lines[i])
+		switch {
+		case l == "":
+		case strings.HasPrefix(l, "#"):
+			level := len(l) - len(strings.TrimLeft(l, "#"))
+			level = min(max(level, 2), 6)
+			text := strings.TrimSpace(strings.TrimLeft(l, "#"))
+			fmt.Fprintf(&b, "<h%d id=\"%s\">%s</h%d>\n", level, anchor(text), inlineHTML(text), level)
+		case strings.HasPrefix(l, "|"):
+			b.WriteString("<table>\n")
+			for head := true; i < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[i]), "|"); i++ {
+				row := strings.Trim(strings.TrimSpace(lines[i]), "|")
+				if strings.Trim(row, "|-: ") == "" {
+					continue // the header's rule
+				}
+				cell := "td"
+				if head {
+					cell = "th"
+				}
+				b.WriteString("<tr>")
+				for _, c := range strings.Split(row, " | ") {
+					fmt.Fprintf(&b, "<%s>%s</%s>", cell, inlineHTML(strings.TrimSpace(c)), cell)
+				}
+				b.WriteString("</tr>\n")
+				head = false
+			}
+			i--
+			b.WriteString("</table>\n")
+		case strings.HasPrefix(l, "- "):
+			b.WriteString("<ul>\n")
+			for ; i < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[i]), "- "); i++ {
+				fmt.Fprintf(&b, "<li>%s</li>\n", inlineHTML(strings.TrimPrefix(strings.TrimSpace(lines[i]), "- ")))
+			}
+			i--
+			b.WriteString("</ul>\n")
+		default:
+			fmt.Fprintf(&b, "<p>%s</p>\n", inlineHTML(l))
+		}
+	}
+	return template.HTML(b.String())
+}
+
+// anchor is a heading's id as GitHub makes it from Markdown: lower case,
+// spaces as hyphens, other punctuation dropped.
+func anchor(heading string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(heading) {
+		switch {
+		case r == ' ' || r == '-':
+			b.WriteRune('-')
+		case r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

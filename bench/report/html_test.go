@@ -11,7 +11,7 @@ import (
 // TestHTMLGolden: report.html of the fixed run, the chart library left
 // out of the golden file (it is vegeta's, checked below for being there).
 func TestHTMLGolden(t *testing.T) {
-	b, err := HTML(input())
+	b, err := HTML(input(), nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestHTMLLatencyClock(t *testing.T) {
 	for _, s := range in.Rows {
 		s.ReadWait = &summary.Wait{Stamped: 1, Answers: 1, P99: 0.25}
 	}
-	b, err := HTML(in)
+	b, err := HTML(in, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func FuzzInlineHTML(f *testing.F) {
 
 // report.html carries the findings, in HTML, and the idle memory table.
 func TestHTMLFindings(t *testing.T) {
-	b, err := HTML(input())
+	b, err := HTML(input(), nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,5 +86,42 @@ func TestHTMLFindings(t *testing.T) {
 	}
 	if strings.Contains(got, "**") {
 		t.Error("report.html carries Markdown")
+	}
+}
+
+// report.html carries what REPORT.md carries besides its tables: the
+// seeds' section, the latency section and the charts drawn as images,
+// embedded so that the file stands alone.
+func TestHTMLCarriesTheReport(t *testing.T) {
+	in := input()
+	in.Rows = append(in.Rows, latencyRows()...)
+	dir := t.TempDir()
+	d, err := DrawCharts(in, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := HTML(in, d, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, _ := strings.Cut(string(b), "<script>")
+	for _, want := range []string{`<h2 id="reproducing-the-seeds">Reproducing the seeds</h2>`, `<h3 id="the-blog-python-servers-under-locust">`,
+		"<td>select</td><td>netmodels&#39; model (Go)</td><td>400 (held 406/s, broke at 438/s)</td>",
+		`<h2 id="latency-below-capacity">`, "<td>epoll</td><td>8000</td>", `<h2 id="breaking-points">`,
+		`<img src="data:image/svg`, "blog: server CPU per answer by model", "Memory per idle keep-alive connection"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	if strings.Contains(got, "**") || strings.Contains(got, "|---") {
+		t.Error("report.html carries Markdown")
+	}
+}
+
+func TestBlocksHTML(t *testing.T) {
+	got := string(blocksHTML("### A b\n\nsome `x`\n\n| h1 | h2 |\n|---|---|\n| a | b |\n\n- one\n- two\n"))
+	want := "<h3 id=\"a-b\">A b</h3>\n<p>some <code>x</code></p>\n<table>\n<tr><th>h1</th><th>h2</th></tr>\n<tr><td>a</td><td>b</td></tr>\n</table>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }

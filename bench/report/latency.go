@@ -133,7 +133,7 @@ func latencySection(rows []*summary.Summary, m *store.Meta) string {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", p.model, cell(p.capacity).Format(0), strings.Join(rates, " · "),
 			strings.Join(q, " · "), strings.Join(w, " · "), ratio, soft, own)
 	}
-	b.WriteString("\nThe softirq column is the software interrupts' CPU time during the attack under the quota, on the generator's CPUs and on the others (the server's, and any idle one), beside the server's own CPU time: on loopback a packet's receive work runs in a softirq on the CPU that sent it, outside every process, so the requests' share of it is spent on the generator's CPUs and neither it nor the answers' share is charged to the server's quota.\n")
+	b.WriteString("\nThe softirq column is the software interrupts' CPU time during the attack under the quota, on the generator's CPUs and on the others (the server's, and any idle one), beside the server's own CPU time. On loopback a packet's receive work runs in a softirq on the CPU that sent it: the requests' on the generator's CPUs, outside the server's process and its quota, and the answers' (the client's side of the work) on the server's. What that means for CPU per answer: docs/measurements/latency-quota.md.\n")
 	return b.String()
 }
 
@@ -166,4 +166,37 @@ func latencyFinding(rows []*summary.Summary) string {
 		s += fmt.Sprintf("; under the quota the same rates' p99 was %.1f–%.1f× the whole CPU's", ratios[0], ratios[len(ratios)-1])
 	}
 	return s + "."
+}
+
+// latencyChart draws, per model, the p99 at the middle share under the
+// quota and on a whole CPU (medians over the repeats), on one log axis.
+func latencyChart(dir string, ps []*latencyPass) (*Chart, error) {
+	share := fmt.Sprintf("%.0f%%", 100*ps[0].fractions[ps[0].middle()])
+	c := Chart{Name: "latency-below-capacity", Title: "p99 at " + share + " of each model's open capacity",
+		Caption: "Each model at the same offered rate twice: under the run's CPU quota and on a whole CPU. Where the two dots are apart, the quota, not the model, set the tail; on a whole CPU the models' own tails are what is left, this machine's noise among it (its p99 at light load is about a millisecond). Log scale; each dot the median of the repeats (their ranges are in the table)."}
+	var models []string
+	quota, whole := map[string]float64{}, map[string]float64{}
+	for _, p := range ps {
+		i := p.middle()
+		if i >= len(p.quota) {
+			continue
+		}
+		models = append(models, p.model)
+		if len(p.quota[i]) > 0 {
+			quota[p.model] = cell(p.quota[i]).Median
+		}
+		if len(p.whole[i]) > 0 {
+			whole[p.model] = cell(p.whole[i]).Median
+		}
+	}
+	if err := dotChart(dir, c, "p99 latency, ms (log)", true, models, []string{"under the quota", "on a whole CPU"},
+		func(m, s string) float64 {
+			if s == "under the quota" {
+				return quota[m]
+			}
+			return whole[m]
+		}); err != nil {
+		return nil, err
+	}
+	return &c, nil
 }

@@ -26,7 +26,7 @@ func latencyRows() []*summary.Summary {
 		rows = append(rows, &summary.Summary{Scenario: "hello-open", Model: m, Repeat: 1,
 			Stress: &summary.Stress{CleanRPS: v.held, BreakRPS: v.held * 1.08, Probes: []stress.Step{{Offered: v.held}}}})
 		for _, whole := range []bool{false, true} {
-			s := &summary.Summary{Scenario: "hello-latency", Model: m, Repeat: 1, Of: "hello-open", WholeCPU: whole,
+			s := &summary.Summary{Scenario: "hello-latency", Model: m, Repeat: 1, Of: "hello-open", WholeCPU: whole, Throughput: v.held / 2, ServerCPUPerAnswer: 20,
 				ServerCPUShare: 0.12, Softirq: &sample.Softirq{Generator: 0.05, Others: 0.04}}
 			p99 := v.quota
 			if whole {

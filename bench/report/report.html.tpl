@@ -38,7 +38,8 @@ Started {{.Meta.Started.UTC.Format "2006-01-02 15:04:05 UTC"}}. Command: <code>{
 <td class="l {{if .GeneratorBound}}bound{{end}}">{{if .GeneratorBound}}† {{.GeneratorNote}}{{else}}{{f 0 (pctOf .HarnessCPUShare)}}% CPU{{end}}</td></tr>
 {{end}}</table>
 <div class="charts" data-scenario="{{.Name}}"></div>
-<h3>Statistics by request name</h3>
+{{range .Figures}}<figure><img src="{{.SVG}}" alt="{{.Title}}" width="760"><figcaption class="note">{{.Caption}}</figcaption></figure>
+{{end}}<h3>Statistics by request name</h3>
 <table><tr><th>model</th><th>method</th><th>name</th><th>requests</th><th>failures</th><th>median ms</th><th>mean ms</th><th>min ms</th><th>max ms</th><th>p90 ms</th><th>p99 ms</th><th>mean size B</th><th>req/s</th><th>failures/s</th></tr>
 {{range .Rows}}{{$m := .Model}}{{range .Routes}}<tr><td>{{$m}}</td><td>{{.Method}}</td><td class="l">{{.Name}}</td><td>{{.Requests}}</td><td>{{.Failures}}</td><td>{{f 3 .Median}}</td><td>{{f 3 .Mean}}</td><td>{{f 3 .Min}}</td><td>{{f 1 .Max}}</td><td>{{f 3 .P90}}</td><td>{{f 3 .P99}}</td><td>{{f 0 .MeanSize}}</td><td>{{f 1 .RPS}}</td><td>{{f 2 .FailRPS}}</td></tr>
 {{end}}{{end}}</table>
@@ -48,12 +49,19 @@ Started {{.Meta.Started.UTC.Format "2006-01-02 15:04:05 UTC"}}. Command: <code>{
 {{else}}<tr><td>{{$m}}</td><td class="l" colspan="4">no failures</td></tr>
 {{end}}{{end}}</table>
 {{end}}
+{{if .Breaking}}<h2 id="breaking-points">Breaking points</h2>
+{{range .Breaking}}<figure><img src="{{.SVG}}" alt="{{.Title}}" width="760"><figcaption class="note">{{.Caption}}</figcaption></figure>
+{{end}}{{end}}{{if .Latency}}<h2 id="latency-below-capacity">Latency below capacity</h2>
+{{.Latency}}{{range .LatencyChart}}<figure><img src="{{.SVG}}" alt="{{.Title}}" width="760"><figcaption class="note">{{.Caption}}</figcaption></figure>
+{{end}}{{end}}
 {{if .Idle}}<h2 id="memory-per-idle-connection">Memory per idle connection</h2>
 <table><tr><th>model</th><th>connections held</th><th>PSS KiB/conn</th><th>RSS KiB/conn</th><th>threads/conn</th><th>processes/conn</th><th>note</th></tr>
 {{range .Idle}}<tr><td>{{.Model}}</td><td>{{.Conns}}</td>{{if .Measured}}<td>{{f 1 .PSSPerConnKiB}}</td><td>{{f 1 .RSSPerConnKiB}}</td><td>{{f 3 .ThreadsPerConn}}</td><td>{{f 3 .ProcsPerConn}}</td>{{else}}<td>–</td><td>–</td><td>–</td><td>–</td>{{end}}<td class="l">{{.Note}}</td></tr>
 {{end}}</table>
 <p class="note">PSS added per idle keep-alive connection (shared pages divided among the processes that share them).</p>
-{{end}}
+{{range .Memory}}<figure><img src="{{.SVG}}" alt="{{.Title}}" width="760"><figcaption class="note">{{.Caption}}</figcaption></figure>
+{{end}}{{end}}
+{{.Seeds}}
 <script>{{.ChartJS}}</script>
 <script>
 const DATA = {{.Data}};

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -35,12 +36,15 @@ type Input struct {
 	Shapes  map[string]string           // scenario name: its request shape (scenario.Shape)
 	Steps   map[string][]StepMark       // scenario name: its load's steps, for vegeta's plot
 	HasGobs map[string]bool             // scenarios with stored vegeta results
+	// Timeouts are the scenarios' request timeouts, the ceiling a
+	// latency cannot pass.
+	Timeouts map[string]time.Duration
 }
 
 // Read loads a run directory.
 func Read(dir, scenarioDir string) (*Input, error) {
 	in := &Input{Series: map[string][]summary.Second{}, Docs: map[string]string{}, Shapes: map[string]string{},
-		Steps: map[string][]StepMark{}, HasGobs: map[string]bool{}}
+		Steps: map[string][]StepMark{}, HasGobs: map[string]bool{}, Timeouts: map[string]time.Duration{}}
 	var err error
 	if in.Meta, err = store.ReadMeta(dir); err != nil {
 		return nil, err
@@ -56,6 +60,7 @@ func Read(dir, scenarioDir string) (*Input, error) {
 			in.Docs[s.Scenario] = sc.Doc
 			in.Shapes[s.Scenario] = sc.Shape()
 			in.Steps[s.Scenario] = stepMarks(sc)
+			in.Timeouts[s.Scenario] = sc.Timeout.Duration
 		}
 		if s.Repeat != 1 {
 			continue
@@ -90,7 +95,7 @@ func Write(dir, scenarioDir string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeHTML(dir, in); err != nil {
+	if err := writeHTML(dir, in, made); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, ReportFile), []byte(Document(in, made, plots)), 0o644)
@@ -100,6 +105,7 @@ func Write(dir, scenarioDir string) error {
 type Drawn struct {
 	Scenario map[string][]Chart // per scenario
 	Breaking *Chart
+	Latency  *Chart
 	Memory   *Chart
 }
 
@@ -113,7 +119,7 @@ func DrawCharts(in *Input, dir string) (*Drawn, error) {
 			stressed = stressed || s.Stress != nil
 		}
 		if stressed {
-			cs, err := stressCharts(dir, sc, in.Rows, st)
+			cs, err := stressCharts(dir, sc, in.Rows, st, in.Timeouts[sc])
 			if err != nil {
 				return nil, fmt.Errorf("%s: %v", sc, err)
 			}
@@ -123,7 +129,7 @@ func DrawCharts(in *Input, dir string) (*Drawn, error) {
 		// user ramps (what Locust's Charts tab shows).
 		for _, s := range firstRepeats(in.Rows, sc) {
 			series := in.Series[sc+"/"+s.Model]
-			if len(series) == 0 || !(s.Stress != nil || strings.HasPrefix(s.Load, "users")) {
+			if len(series) == 0 || !(s.Stress != nil || s.LoadKind() == scenario.Users) {
 				continue
 			}
 			c, err := seriesChart(dir, sc, s.Model, series)
@@ -177,14 +183,73 @@ func DrawCharts(in *Input, dir string) (*Drawn, error) {
 			d.Breaking = &c
 		}
 	}
+	if ps := latencyPasses(in.Rows); len(ps) > 0 {
+		c, err := latencyChart(dir, ps)
+		if err != nil {
+			return nil, err
+		}
+		d.Latency = c
+	}
 	if len(in.Idle) > 0 {
 		c, err := idleChart(dir, in.Idle)
 		if err != nil {
 			return nil, err
 		}
+		c.Caption += " Measured on a whole CPU, once per model (netbench idle)."
 		d.Memory = &c
 	}
+	for sc, cs := range d.Scenario {
+		for i := range cs {
+			// Series and a stress test's lines draw repeat 1; the others
+			// the medians of every repeat.
+			first := strings.HasSuffix(cs[i].Name, "-series") || strings.HasSuffix(cs[i].Name, "-throughput") || strings.HasSuffix(cs[i].Name, "-p99")
+			cs[i].Caption += " " + settingText(in.Meta, in.Rows, first, sc)
+		}
+	}
+	if d.Breaking != nil {
+		var scs []string
+		for sc := range stressScenarios {
+			scs = append(scs, sc)
+		}
+		sort.Strings(scs)
+		d.Breaking.Caption += " " + settingText(in.Meta, in.Rows, false, scs...)
+	}
+	if d.Latency != nil {
+		var scs []string
+		for _, s := range in.Rows {
+			if len(s.Levels) > 0 && !slices.Contains(scs, s.Scenario) {
+				scs = append(scs, s.Scenario)
+			}
+		}
+		d.Latency.Caption += " " + settingText(in.Meta, in.Rows, false, scs...)
+	}
 	return d, nil
+}
+
+// settingText says, for a chart's caption, what the server had and how
+// many times each point was measured: the CPU share and period (or a
+// whole CPU, for a scenario that ran without the quota), and the repeats,
+// of which a chart of repeat 1 (first) draws one.
+func settingText(m *store.Meta, rows []*summary.Summary, first bool, scs ...string) string {
+	reps, whole := 0, true
+	for _, s := range rows {
+		if slices.Contains(scs, s.Scenario) {
+			reps = max(reps, s.Repeat)
+			whole = whole && s.WholeCPU
+		}
+	}
+	cpu := "each server on a whole CPU"
+	if m != nil && m.ServerCPUShare > 0 && !whole {
+		cpu = fmt.Sprintf("each server held to %.2f of a CPU per %s period", m.ServerCPUShare, m.ServerCPUPeriod)
+	}
+	how := "measured once"
+	switch {
+	case reps > 1 && first:
+		how = fmt.Sprintf("repeat 1 of %d", reps)
+	case reps > 1:
+		how = fmt.Sprintf("%d repeats", reps)
+	}
+	return "Here: " + cpu + "; " + how + "."
 }
 
 // score orders models by how much they withstood.
@@ -352,6 +417,9 @@ func Document(in *Input, d *Drawn, plots map[string]string) string {
 	}
 	if l := latencySection(in.Rows, m); l != "" {
 		b.WriteString("\n## Latency below capacity\n\n" + l)
+		if d.Latency != nil {
+			writeChart(&b, *d.Latency)
+		}
 	}
 	if len(in.Idle) > 0 {
 		b.WriteString("\n## Memory per idle connection\n\n")
@@ -367,6 +435,14 @@ func Document(in *Input, d *Drawn, plots map[string]string) string {
 			writeChart(&b, *d.Memory)
 		}
 	}
+	b.WriteString(seedsSection(in, agg))
+	return b.String()
+}
+
+// seedsSection is REPORT.md's section on the seeds, "" when the run
+// has none of their scenarios.
+func seedsSection(in *Input, agg []*Row) string {
+	var b strings.Builder
 	blog, slides := blogTable(in.Rows), slidesTable(agg)
 	if blog != "" || slides != "" {
 		b.WriteString("\n## Reproducing the seeds\n\n")

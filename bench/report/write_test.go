@@ -70,7 +70,7 @@ func input() *Input {
 		Series:  map[string][]summary.Second{"blog/gnet": series, "blog/iterative": series, "slides-1-builtin/thread": series},
 		Docs:    map[string]string{"blog": "the blog's stress test"},
 		Shapes:  map[string]string{"blog": "close GET /"},
-		HasGobs: map[string]bool{},
+		HasGobs: map[string]bool{}, Timeouts: map[string]time.Duration{"blog": 5 * time.Second},
 	}
 }
 
