@@ -8,6 +8,8 @@ package step
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"time"
 
@@ -70,8 +72,16 @@ func (s *Step) counted() time.Duration {
 
 // RefinePause is the calm before each probe of a refined stress test
 // (scenario.Stress.Refine): the server's queues from the step before,
-// broken or not, drain before the next rate is offered.
-const RefinePause = 2 * time.Second
+// broken or not, drain before the next rate is offered. A server that
+// still has a backlog after it (fork, with thousands of connections
+// queued to be forked for) is waited for, up to SettleLimit: a probe
+// starts only once one request on a new connection is answered within
+// SettleQuick, or it would measure the backlog, not the rate.
+const (
+	RefinePause = 2 * time.Second
+	SettleQuick = 250 * time.Millisecond
+	SettleLimit = 60 * time.Second
+)
 
 // refining is the most a refined stress test's probes take, 0 for none
 // (a shard does not refine: its share alone says nothing of the whole).
@@ -175,6 +185,10 @@ func refine(ctx context.Context, s *Step, t Target, out *summary.Stress, progres
 			return ctx.Err()
 		case <-time.After(RefinePause):
 		}
+		if waited, ok := settle(ctx, t.URL+sc.Targets[0].Path); !ok {
+			out.RefineNote = fmt.Sprintf("probes stopped after %d: the server answered no request within %v for %v after the last one", len(x.Probes), SettleQuick, waited.Round(time.Second))
+			break
+		}
 		p := *sc
 		p.Load = scenario.Load{Kind: scenario.Steps, Rates: []float64{rate}, Step: sc.Load.Step, Phase: sc.Load.Phase}
 		p.Stress = nil
@@ -186,6 +200,32 @@ func refine(ctx context.Context, s *Step, t Target, out *summary.Stress, progres
 	}
 	out.Refined(x)
 	return nil
+}
+
+// settle waits until the server answers one request, on a new
+// connection, within SettleQuick: its backlog has drained. It gives up
+// after SettleLimit (ok false) and says how long it waited.
+func settle(ctx context.Context, url string) (waited time.Duration, ok bool) {
+	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	defer c.CloseIdleConnections()
+	began := time.Now()
+	for time.Since(began) < SettleLimit && ctx.Err() == nil {
+		t0 := time.Now()
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return time.Since(began), false
+		}
+		resp, err := c.Do(req)
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode < 300 && time.Since(t0) <= SettleQuick {
+				return time.Since(began), true
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return time.Since(began), false
 }
 
 // writeShard writes what netbench merge needs of a shard's attack.

@@ -1,8 +1,12 @@
 package step
 
 import (
+	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -53,5 +57,26 @@ func TestCountedPass(t *testing.T) {
 		if got := st.Length() - plain; got != want {
 			t.Errorf("%s: the counted pass adds %v, want %v", sc.Name, got, want)
 		}
+	}
+}
+
+// settle waits out a server's backlog: it returns once a request is
+// answered quickly, and gives up on a server that never is.
+func TestSettle(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) <= 2 {
+			time.Sleep(SettleQuick + 100*time.Millisecond) // the backlog
+		}
+	}))
+	defer srv.Close()
+	waited, ok := settle(context.Background(), srv.URL+"/hello")
+	if !ok || n.Load() != 3 {
+		t.Errorf("settled %v after %d requests and %v, want true after 3", ok, n.Load(), waited)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if _, ok := settle(ctx, "http://127.0.0.1:1/hello"); ok {
+		t.Error("settled on a port nothing listens on")
 	}
 }

@@ -24,6 +24,8 @@ type Stress struct {
 	Probes       []stress.Step `json:"probes,omitempty"`
 	CleanRPS     float64       `json:"clean_rps,omitempty"`
 	GridBreakRPS float64       `json:"grid_break_rps,omitempty"`
+	// RefineNote says why probing stopped early, "" when it did not.
+	RefineNote string `json:"refine_note,omitempty"`
 }
 
 // stressFigures splits a stress test into its steps and finds its points.
