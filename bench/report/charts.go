@@ -500,7 +500,7 @@ func modelCharts(dir, sc string, rows []*Row, stressed bool) ([]Chart, error) {
 		}
 		if len(models) > 1 {
 			k := Chart{Name: sc + "-kernel", Title: sc + ": system calls and context switches per answer",
-				Caption: "Counted by perf stat over the server's whole process tree during the attack, divided by its successful answers; models in the order of the CPU chart (cheapest at the top), log scale. A context switch is a thread leaving the CPU, blocked or preempted."}
+				Caption: "Counted by perf stat over the server's whole process tree in a pass of its own after the measured attack (at most 2 s of the same load: counting costs the server CPU, so the measured attack runs uncounted), divided by that pass's successful answers; models in the order of the CPU chart (cheapest at the top), log scale. A context switch is a thread leaving the CPU, blocked or preempted."}
 			err := dotChart(dir, k, "per successful answer (log)", true, models, []string{"system calls", "context switches"}, func(m, s string) float64 {
 				if s == "system calls" {
 					return row[m].Syscalls.Median

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -151,7 +152,7 @@ func DrawCharts(in *Input, dir string) (*Drawn, error) {
 	}
 	// Breaking points of every stress scenario's models.
 	var models []string
-	knee, brk := map[string]float64{}, map[string]float64{}
+	knee, brk, below := map[string]float64{}, map[string]float64{}, map[string]float64{}
 	stressScenarios := map[string]bool{}
 	for _, r := range Aggregate(in.Rows) {
 		if r.Knee.N > 0 {
@@ -168,17 +169,37 @@ func DrawCharts(in *Input, dir string) (*Drawn, error) {
 		}
 		models = append(models, label)
 		knee[label], brk[label] = r.Knee.Median, r.Break.Median
+		if r.Knee.Median < 0 && r.FirstStep > 0 {
+			// No step held: the knee is below the first step, drawn
+			// at a floor the legend names.
+			below[label] = r.FirstStep / 2
+		}
 	}
 	if len(models) > 0 {
 		sort.SliceStable(models, func(i, j int) bool { return score(knee, brk, models[i]) < score(knee, brk, models[j]) })
 		c := Chart{Name: "breaking-points", Title: "Knee and breaking point by model",
 			Caption: "The knee is the highest offered rate a model still served on time (throughput ≥ 95% of offered, p99 within 3× of the first step); the breaking point the first rate at which it failed requests (more than 1%, or any timeout), narrowed between the steps by probes to within 10% where the scenario refines it (the blog's). A model with no breaking point shows its knee only: nothing the test offered broke it."}
-		if err := dotChart(dir, c, "offered requests/s (log)", true, models, []string{"knee", "breaking point"},
+		series := []string{"knee", "breaking point"}
+		floor, at := "", math.Inf(1)
+		for _, v := range below {
+			at = math.Min(at, v)
+		}
+		if len(below) > 0 {
+			floor = fmt.Sprintf("no step held: knee below the first step (drawn at %s/s)", Figure(at))
+		}
+		if floor != "" {
+			series = append(series, floor)
+			c.Caption += " A model no step of which held has its knee below the first step: it is drawn at half the first step's rate, marked apart in the legend."
+		}
+		if err := dotChart(dir, c, "offered requests/s (log)", true, models, series,
 			func(m, s string) float64 {
-				if s == "knee" {
+				switch s {
+				case "knee":
 					return knee[m]
+				case "breaking point":
+					return brk[m]
 				}
-				return brk[m]
+				return below[m]
 			}); err == nil {
 			d.Breaking = &c
 		}
