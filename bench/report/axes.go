@@ -20,7 +20,7 @@ func logX(p *plot.Plot) {
 }
 
 // logTicks marks 1, 2 and 5 times each power of ten, labelled, and 3
-// times too on an axis of under three decades; where that leaves fewer
+// times too on an axis of under two decades; where that leaves fewer
 // than three marks (a span of under a decade or so) it marks finer steps,
 // then a narrow span's linear marks, and else labels the axis's ends, so
 // that no log axis reads without numbers.
@@ -32,7 +32,7 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 		lo = hi / 1e6
 	}
 	steps := [][]float64{{1, 2, 5}, {1, 2, 3, 5}, {1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9}}
-	if hi/lo < 1000 { // under three decades there is room for 3s
+	if hi/lo < 100 { // under two decades there is room for 3s
 		steps = steps[1:]
 	}
 	for i, ms := range steps {

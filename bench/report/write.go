@@ -171,8 +171,25 @@ func DrawCharts(in *Input, dir string) (*Drawn, error) {
 		knee[label], brk[label] = r.Knee.Median, r.Break.Median
 		if r.Knee.Median < 0 && r.FirstStep > 0 {
 			// No step held: the knee is below the first step, drawn
-			// at a floor the legend names.
-			below[label] = r.FirstStep / 2
+			// at a floor below every point, which the legend names.
+			below[label] = r.FirstStep
+		}
+	}
+	if len(below) > 0 {
+		at := math.Inf(1)
+		for _, m := range models {
+			if brk[m] > 0 {
+				at = math.Min(at, brk[m])
+			}
+			if knee[m] > 0 {
+				at = math.Min(at, knee[m])
+			}
+			if v, ok := below[m]; ok {
+				at = math.Min(at, v)
+			}
+		}
+		for m := range below {
+			below[m] = at / 2
 		}
 	}
 	if len(models) > 0 {
@@ -180,16 +197,13 @@ func DrawCharts(in *Input, dir string) (*Drawn, error) {
 		c := Chart{Name: "breaking-points", Title: "Knee and breaking point by model",
 			Caption: "The knee is the highest offered rate a model still served on time (throughput ≥ 95% of offered, p99 within 3× of the first step); the breaking point the first rate at which it failed requests (more than 1%, or any timeout), narrowed between the steps by probes to within 10% where the scenario refines it (the blog's). A model with no breaking point shows its knee only: nothing the test offered broke it."}
 		series := []string{"knee", "breaking point"}
-		floor, at := "", math.Inf(1)
+		floor := ""
 		for _, v := range below {
-			at = math.Min(at, v)
-		}
-		if len(below) > 0 {
-			floor = fmt.Sprintf("no step held: knee below the first step (drawn at %s/s)", Figure(at))
+			floor = fmt.Sprintf("knee below the first step (at %s/s)", Figure(v))
 		}
 		if floor != "" {
 			series = append(series, floor)
-			c.Caption += " A model no step of which held has its knee below the first step: it is drawn at half the first step's rate, marked apart in the legend."
+			c.Caption += " A model no step of which held has its knee below the first step: it is drawn apart, at a floor below every other point that the legend names."
 		}
 		if err := dotChart(dir, c, "offered requests/s (log)", true, models, series,
 			func(m, s string) float64 {
