@@ -6,18 +6,13 @@ import (
 	"netmodels/bench/scenario"
 )
 
-// segment is a stretch of constant offered rate.
-type segment struct {
-	Rate float64 // requests per second
-	Dur  time.Duration
-}
-
-// schedule is an open load as segments of constant rate. It is a vegeta
+// schedule is an open load as segments of constant rate
+// (scenario.Segment). It is a vegeta
 // Pacer, and it also answers when the n-th request was due (Offset), which
 // is how coordinated omission is measured: vegeta stamps a request when a
 // worker starts it, which is late when every worker was busy.
 type schedule struct {
-	segs []segment
+	segs []scenario.Segment
 	// cum[i] is the number of requests due before segment i starts; at[i]
 	// its start time.
 	cum []float64
@@ -27,15 +22,15 @@ type schedule struct {
 	phase float64
 }
 
-func newSchedule(segs []segment, phase float64) *schedule {
+func newSchedule(segs []scenario.Segment, phase float64) *schedule {
 	s := &schedule{segs: segs, phase: phase}
 	var n float64
 	var t time.Duration
 	for _, g := range segs {
 		s.cum = append(s.cum, n)
 		s.at = append(s.at, t)
-		n += g.Rate * g.Dur.Seconds()
-		t += g.Dur
+		n += g.Rate * g.Length.Seconds()
+		t += g.Length
 	}
 	s.cum = append(s.cum, n)
 	s.at = append(s.at, t)
@@ -50,11 +45,7 @@ func scheduleFor(sc *scenario.Scenario) *schedule {
 	if segs == nil {
 		return nil
 	}
-	out := make([]segment, len(segs))
-	for i, g := range segs {
-		out[i] = segment{g.Rate, g.Length}
-	}
-	return newSchedule(out, sc.Load.Phase)
+	return newSchedule(segs, sc.Load.Phase)
 }
 
 // Total is the schedule's length.

@@ -9,7 +9,7 @@ import (
 )
 
 func TestScheduleOffsetsAndPace(t *testing.T) {
-	s := newSchedule([]segment{{100, time.Second}, {300, 2 * time.Second}, {0, time.Second}, {50, time.Second}}, 0)
+	s := newSchedule([]scenario.Segment{{Rate: 100, Length: time.Second}, {Rate: 300, Length: 2 * time.Second}, {Rate: 0, Length: time.Second}, {Rate: 50, Length: time.Second}}, 0)
 	if got := s.Total(); got != 5*time.Second {
 		t.Fatalf("total %v", got)
 	}
